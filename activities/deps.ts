@@ -1,0 +1,32 @@
+/**
+ * What activities are built from. Only the worker (and tests) construct real clients and pass them
+ * in; activities never read the environment or open connections themselves.
+ */
+import type { Client } from '@temporalio/client';
+import type { FlagopsConfig } from '../src/config/schema.js';
+import type { Database } from '../src/db/sql.js';
+import type { Logger } from '../src/log.js';
+import type { Metrics } from '../src/metrics.js';
+
+/** Secrets and endpoints activities need, read from the environment once by the worker. */
+export interface ActivitySecrets {
+  /** Server-side SDK keys by environment name (`FLAGSMITH_SERVER_KEY_<ENV>`). */
+  serverKeys: Record<string, string>;
+  slackWebhookUrl?: string;
+  githubToken?: string;
+}
+
+export interface ActivityDeps {
+  config: FlagopsConfig;
+  log: Logger;
+  metrics: Metrics;
+  secrets: ActivitySecrets;
+  /** The application's PostgreSQL (`DATABASE_URL`): cohort queries only. */
+  appDb?: Database;
+  /** Flagsmith's own PostgreSQL (`FLAGSMITH_DATABASE_URL`): read by the document sync. */
+  flagsmithDb?: Database;
+  /** flagops' own PostgreSQL (`FLAGOPS_DATABASE_URL`): the document store. */
+  flagopsDb?: Database;
+  /** For activities that signal-with-start other workflows (workflow code cannot). */
+  temporal?: { client: Client; taskQueue: string; idPrefix: string };
+}

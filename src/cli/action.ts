@@ -1,0 +1,25 @@
+/**
+ * Exit codes of every command (SPEC §6): 0 success, 1 an unsuccessful outcome or unexpected
+ * failure, 2 a usage or configuration error whose message names what to fix.
+ */
+import { ConfigError } from '../config/errors.js';
+
+export const ExitCode = { Ok: 0, Unsuccessful: 1, Usage: 2 } as const;
+
+/** Wrap a command body: its resolved number is the exit code; errors map to 1 or 2. */
+export function action<A extends unknown[]>(body: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await body(...args);
+      process.exitCode = code ?? ExitCode.Ok;
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`flagops: ${error.message}\n`);
+        process.exitCode = ExitCode.Usage;
+        return;
+      }
+      process.stderr.write(`flagops: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = ExitCode.Unsuccessful;
+    }
+  };
+}

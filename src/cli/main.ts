@@ -1,0 +1,37 @@
+/**
+ * The `flagops` command line. Each command lives in its own file under `commands/` and registers
+ * itself on the program; this file only assembles them and maps usage errors to exit code 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from './action.js';
+import { registerWorkerCommand } from './commands/worker.js';
+
+export function buildProgram(): Command {
+  const program = new Command('flagops')
+    .description('Feature-flag incident runbooks as durable, audited Temporal workflows')
+    .showHelpAfterError()
+    .exitOverride();
+  registerWorkerCommand(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Run the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return ExitCode.Usage;
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version are "errors" to commander; they succeeded.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.Ok;
+      return ExitCode.Usage;
+    }
+    throw error;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+}

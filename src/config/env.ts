@@ -1,0 +1,111 @@
+/**
+ * Secrets and connections come only from the environment (SPEC §2). Each command asks, at start,
+ * for just the variables it needs; a missing one is a ConfigError naming it and who needs it.
+ */
+import { ConfigError } from './errors.js';
+import { parseDuration } from './duration.js';
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  apiKey?: string;
+  tls?: {
+    clientCertPath?: string;
+    clientKeyPath?: string;
+    serverCaCertPath?: string;
+    serverName?: string;
+  };
+}
+
+/** `Token x` and `Api-Key x` pass through; a bare value is a user token (`Token`). */
+export function normaliseAdminToken(raw: string): string {
+  const trimmed = raw.trim();
+  if (/^(Token|Api-Key|Bearer) \S+$/.test(trimmed)) return trimmed;
+  if (/\s/.test(trimmed)) throw new ConfigError('FLAGSMITH_ADMIN_TOKEN: expected "Token <key>", "Api-Key <key>" or a bare key');
+  return `Token ${trimmed}`;
+}
+
+/** `Production` → `PRODUCTION`, `eu-west staging` → `EU_WEST_STAGING`. */
+export function serverKeyVariable(environmentName: string): string {
+  return `FLAGSMITH_SERVER_KEY_${environmentName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
+export function optionalVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** @throws ConfigError `NAME is not set (needed by <neededBy>)`. */
+export function requireVar(env: NodeJS.ProcessEnv, name: string, neededBy: string): string {
+  const value = optionalVar(env, name);
+  if (value === undefined) throw new ConfigError(`${name} is not set (needed by ${neededBy})`);
+  return value;
+}
+
+export function adminToken(env: NodeJS.ProcessEnv, neededBy: string): string {
+  return normaliseAdminToken(requireVar(env, 'FLAGSMITH_ADMIN_TOKEN', neededBy));
+}
+
+function booleanVar(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const value = optionalVar(env, name)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name}: expected true or false, got ${JSON.stringify(env[name])}`);
+}
+
+export function temporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
+  const settings: TemporalSettings = {
+    address: optionalVar(env, 'TEMPORAL_ADDRESS') ?? 'localhost:7233',
+    namespace: optionalVar(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+  };
+  const apiKey = optionalVar(env, 'TEMPORAL_API_KEY');
+  if (apiKey) settings.apiKey = apiKey;
+  const tlsFlag = booleanVar(env, 'TEMPORAL_TLS');
+  const tls = {
+    clientCertPath: optionalVar(env, 'TEMPORAL_TLS_CLIENT_CERT_PATH'),
+    clientKeyPath: optionalVar(env, 'TEMPORAL_TLS_CLIENT_KEY_PATH'),
+    serverCaCertPath: optionalVar(env, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'),
+    serverName: optionalVar(env, 'TEMPORAL_TLS_SERVER_NAME'),
+  };
+  if (Boolean(tls.clientCertPath) !== Boolean(tls.clientKeyPath)) {
+    throw new ConfigError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together');
+  }
+  const anyTls = Object.values(tls).some(Boolean);
+  if (tlsFlag === true || (tlsFlag !== false && (anyTls || apiKey))) {
+    settings.tls = Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined));
+  }
+  return settings;
+}
+
+export interface RuntimeSettings {
+  taskQueue: string;
+  idPrefix: string;
+  metricsPort: number;
+  logLevel: string;
+}
+
+export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+  const portText = optionalVar(env, 'METRICS_PORT') ?? '9464';
+  const metricsPort = Number(portText);
+  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
+    throw new ConfigError(`METRICS_PORT: expected a port number (0 turns metrics off), got ${JSON.stringify(portText)}`);
+  }
+  const logLevel = optionalVar(env, 'LOG_LEVEL') ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
+  }
+  return {
+    taskQueue: optionalVar(env, 'FLAGOPS_TASK_QUEUE') ?? 'flagops',
+    idPrefix: env.FLAGOPS_ID_PREFIX ?? '',
+    metricsPort,
+    logLevel,
+  };
+}
+
+/** Parse a duration given on the command line or in a variable, naming the option on failure. */
+export function durationOption(name: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new ConfigError(`${name}: not a duration: ${JSON.stringify(text)} (use e.g. 30s, 5m, 1h)`);
+  return ms;
+}

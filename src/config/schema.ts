@@ -1,0 +1,84 @@
+/**
+ * The shape of `flagops.yaml` (SPEC §2), validated once at start-up. Durations are parsed to
+ * milliseconds here so the rest of the code never sees duration strings.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. 30s, 5m, 1h)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+export const environmentConfigSchema = z.strictObject({
+  name: z.string().min(1),
+  id: z.number().int().positive(),
+  apiKey: z.string().min(1),
+});
+
+export const cohortConfigSchema = z.strictObject({
+  description: z.string().optional(),
+  idColumn: z.string().min(1).default('id'),
+  sql: z.string().min(1),
+  params: z.array(z.enum(['flagOnAt'])).default([]),
+});
+
+export const probeConfigSchema = z.strictObject({
+  url: z.url(),
+  expectJsonPath: z.string().regex(/^\$(\.[A-Za-z0-9_-]+|\[\d+\])*$/, 'a JSON path like $.enabled or $.flags[0].on'),
+  expectValue: z.unknown(),
+});
+
+export const flagConfigSchema = z.strictObject({
+  semantics: z.enum(['symmetric', 'asymmetric']).default('symmetric'),
+  notes: z.string().optional(),
+  cohort: cohortConfigSchema.optional(),
+  probe: probeConfigSchema.optional(),
+});
+
+export const configSchema = z.strictObject({
+  flagsmith: z.strictObject({
+    apiUrl: z.url().default('https://api.flagsmith.com'),
+    sdkUrl: z.url().optional(),
+    projectId: z.number().int().positive(),
+    environments: z
+      .array(environmentConfigSchema)
+      .min(1)
+      .refine((envs) => new Set(envs.map((e) => e.name)).size === envs.length, 'environment names must be unique'),
+  }),
+  approval: z
+    .strictObject({
+      approvers: z.array(z.string().min(1)).min(1),
+      distinctFromRequester: z.boolean().default(true),
+      timeout: duration('30m'),
+    })
+    .optional(),
+  rollback: z
+    .strictObject({
+      cacheWait: duration('60s'),
+      verifyTimeout: duration('5m'),
+    })
+    .prefault({}),
+  flags: z.record(z.string(), flagConfigSchema).default({}),
+  documentSync: z
+    .strictObject({
+      backoffBase: duration('1s'),
+      maxAttempts: z.number().int().min(1).max(30).default(6),
+      reconcileEvery: duration('10m'),
+    })
+    .prefault({}),
+});
+
+export type FlagopsConfig = z.output<typeof configSchema>;
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+export type FlagConfig = z.output<typeof flagConfigSchema>;
+export type CohortConfig = z.output<typeof cohortConfigSchema>;
+export type ProbeConfig = z.output<typeof probeConfigSchema>;

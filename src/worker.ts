@@ -1,0 +1,99 @@
+/**
+ * The flagops worker: one code path used by `flagops worker`, the tests and the benchmarks.
+ * `createFlagopsWorker` registers every workflow of `workflows/index.ts` and every activity of the
+ * one factory; `buildActivityDeps` is the only place real clients are constructed from settings.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { optionalVar, serverKeyVariable } from './config/env.js';
+import type { FlagopsConfig } from './config/schema.js';
+import { Database } from './db/sql.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+
+/** Source of the workflow bundle; Temporal's bundler compiles the TypeScript itself. */
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests build one per file); otherwise `workflowsPath` is bundled at start. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  identity?: string;
+  /** How long in-flight activities may finish on shutdown (default 10 s). */
+  shutdownGraceTimeMs?: number;
+  /** Replace single activities (fault injection in tests only). */
+  activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
+}
+
+export async function createFlagopsWorker(options: WorkerOptions): Promise<Worker> {
+  const activities = { ...createActivities(options.deps), ...(options.activityOverrides ?? {}) };
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.identity ? { identity: options.identity } : {}),
+    shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
+  });
+}
+
+export interface BuiltDeps {
+  deps: ActivityDeps;
+  /** Close every pool the deps opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * Build activity dependencies from configuration and environment: databases only when their URL
+ * is set (each command checks what it needs before calling this).
+ */
+export function buildActivityDeps(args: {
+  config: FlagopsConfig;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  metrics: Metrics;
+  temporal?: { client: Client; taskQueue: string; idPrefix: string };
+}): BuiltDeps {
+  const { config, env, log, metrics } = args;
+  const serverKeys: Record<string, string> = {};
+  for (const environment of config.flagsmith.environments) {
+    const key = optionalVar(env, serverKeyVariable(environment.name));
+    if (key) serverKeys[environment.name] = key;
+  }
+  const open = (name: string, label: string) => {
+    const url = optionalVar(env, name);
+    return url ? new Database(url, label) : undefined;
+  };
+  const appDb = open('DATABASE_URL', 'application database (DATABASE_URL)');
+  const flagsmithDb = open('FLAGSMITH_DATABASE_URL', "Flagsmith's database (FLAGSMITH_DATABASE_URL)");
+  const flagopsDb = open('FLAGOPS_DATABASE_URL', 'document store (FLAGOPS_DATABASE_URL)');
+  const slackWebhookUrl = optionalVar(env, 'SLACK_WEBHOOK_URL');
+  const githubToken = optionalVar(env, 'GITHUB_TOKEN');
+  const deps: ActivityDeps = {
+    config,
+    log,
+    metrics,
+    secrets: {
+      serverKeys,
+      ...(slackWebhookUrl ? { slackWebhookUrl } : {}),
+      ...(githubToken ? { githubToken } : {}),
+    },
+    ...(appDb ? { appDb } : {}),
+    ...(flagsmithDb ? { flagsmithDb } : {}),
+    ...(flagopsDb ? { flagopsDb } : {}),
+    ...(args.temporal ? { temporal: args.temporal } : {}),
+  };
+  return {
+    deps,
+    close: async () => {
+      const pools = [appDb, flagsmithDb, flagopsDb].filter((db): db is Database => db !== undefined);
+      await Promise.all(pools.map((db) => db.close()));
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration, formatDuration } from '../src/config/duration.js';
+import { adminToken, normaliseAdminToken, runtimeSettings, serverKeyVariable, temporalSettings } from '../src/config/env.js';
+import { ConfigError } from '../src/config/errors.js';
+import { loadConfig, parseConfig } from '../src/config/load.js';
+import { sampleConfig, writeConfigFile } from './helpers/cli.js';
+
+describe('configuration', () => {
+  it('applies the defaults of SPEC §2 and parses durations to milliseconds', () => {
+    const config = parseConfig(sampleConfig(), 'test', {});
+    expect(config.rollback).toEqual({ cacheWait: 60_000, verifyTimeout: 300_000 });
+    expect(config.approval?.timeout).toBe(30 * 60_000);
+    expect(config.documentSync).toEqual({ backoffBase: 1_000, maxAttempts: 6, reconcileEvery: 600_000 });
+    expect(config.flagsmith.sdkUrl).toBe(config.flagsmith.apiUrl);
+    expect(config.flags).toEqual({});
+  });
+
+  it('lets FLAGSMITH_API_URL override the configured API URL', () => {
+    const config = parseConfig(sampleConfig(), 'test', { FLAGSMITH_API_URL: 'http://localhost:8000/' });
+    expect(config.flagsmith.apiUrl).toBe('http://localhost:8000');
+  });
+
+  it('names the key to fix when a value has the wrong type', () => {
+    const bad = sampleConfig() as { flagsmith: { projectId: unknown } };
+    bad.flagsmith.projectId = 'abc';
+    expect(() => parseConfig(bad, 'flagops.yaml', {})).toThrow(/flagops\.yaml: flagsmith\.projectId: /);
+  });
+
+  it('names an unknown key rather than ignoring it', () => {
+    expect(() => parseConfig({ ...sampleConfig(), aproval: {} }, 'flagops.yaml', {})).toThrow(/aproval/);
+  });
+
+  it('names a bad duration with its key', () => {
+    const config = { ...sampleConfig(), rollback: { cacheWait: 'soon' } };
+    expect(() => parseConfig(config, 'flagops.yaml', {})).toThrow(/rollback\.cacheWait: not a duration: "soon"/);
+  });
+
+  it('refuses duplicate environment names', () => {
+    const config = sampleConfig();
+    config.flagsmith.environments.push({ name: 'Production', id: 1, apiKey: 'x' });
+    expect(() => parseConfig(config, 'flagops.yaml', {})).toThrow(/flagsmith\.environments: environment names must be unique/);
+  });
+
+  it('names FLAGOPS_CONFIG when the file is missing, and the file when YAML is broken', () => {
+    expect(() => loadConfig({ FLAGOPS_CONFIG: '/nonexistent/flagops.yaml' })).toThrow(ConfigError);
+    expect(() => loadConfig({ FLAGOPS_CONFIG: '/nonexistent/flagops.yaml' })).toThrow(/FLAGOPS_CONFIG: cannot read \/nonexistent\/flagops\.yaml: file not found/);
+    const path = writeConfigFile('flagsmith: [unclosed');
+    expect(() => loadConfig({ FLAGOPS_CONFIG: path })).toThrow(new RegExp(`${path}: not valid YAML`));
+  });
+
+  it('loads a valid file from FLAGOPS_CONFIG', () => {
+    const path = writeConfigFile(sampleConfig());
+    expect(loadConfig({ FLAGOPS_CONFIG: path }).flagsmith.environments.map((e) => e.name)).toEqual(['Production', 'Development']);
+  });
+});
+
+describe('environment variables', () => {
+  it('takes a bare admin token as a user token and keeps explicit schemes', () => {
+    expect(normaliseAdminToken('abc123')).toBe('Token abc123');
+    expect(normaliseAdminToken('Api-Key pre.fix')).toBe('Api-Key pre.fix');
+    expect(normaliseAdminToken('Token abc')).toBe('Token abc');
+  });
+
+  it('names the missing variable and who needs it', () => {
+    expect(() => adminToken({}, 'flagops rollback')).toThrow('FLAGSMITH_ADMIN_TOKEN is not set (needed by flagops rollback)');
+  });
+
+  it('derives server-key variable names as SPEC §2 says', () => {
+    expect(serverKeyVariable('Production')).toBe('FLAGSMITH_SERVER_KEY_PRODUCTION');
+    expect(serverKeyVariable('eu-west staging')).toBe('FLAGSMITH_SERVER_KEY_EU_WEST_STAGING');
+  });
+
+  it('uses the standard Temporal defaults and refuses half a client certificate', () => {
+    expect(temporalSettings({})).toEqual({ address: 'localhost:7233', namespace: 'default' });
+    expect(temporalSettings({ TEMPORAL_API_KEY: 'k', TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' }).tls).toEqual({});
+    expect(() => temporalSettings({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem' })).toThrow(/TEMPORAL_TLS_CLIENT_KEY_PATH/);
+  });
+
+  it('validates METRICS_PORT and LOG_LEVEL by name', () => {
+    expect(runtimeSettings({})).toEqual({ taskQueue: 'flagops', idPrefix: '', metricsPort: 9464, logLevel: 'info' });
+    expect(() => runtimeSettings({ METRICS_PORT: 'abc' })).toThrow(/^METRICS_PORT: /);
+    expect(() => runtimeSettings({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
+  });
+});
+
+describe('durations', () => {
+  it('parses and formats the forms used in configuration and flags', () => {
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('1500')).toBe(1500);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(formatDuration(90_000)).toBe('1m30s');
+    expect(formatDuration(0)).toBe('0ms');
+  });
+});

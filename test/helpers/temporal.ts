@@ -1,0 +1,75 @@
+/**
+ * Running workflows in tests: a client on the run's dev server, one workflow bundle per test file,
+ * and `runWithWorker`, which runs the real flagops worker on a unique task queue for one test.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap, type Worker } from '@temporalio/worker';
+import { afterAll, inject } from 'vitest';
+import type { ActivityDeps } from '../../activities/index.js';
+import { createFlagopsWorker, workflowsPath } from '../../src/worker.js';
+
+let environment: Promise<TestWorkflowEnvironment> | undefined;
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The test file's connection to the run's dev server (closed after the file). */
+export function testEnvironment(): Promise<TestWorkflowEnvironment> {
+  if (!environment) {
+    // Keep test output readable: the SDK's INFO lines (worker state changes) are noise here.
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      // Already installed in this process (another helper got there first).
+    }
+    environment = TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+    afterAll(async () => {
+      await (await environment)?.teardown();
+    });
+  }
+  return environment;
+}
+
+/** The workflow bundle, built once per file (bundling takes about a second). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  return bundle;
+}
+
+/** A string unique to this test, for task queues and workflow-id prefixes. */
+export function uniqueName(label = 't'): string {
+  return `${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface WorkerContext {
+  client: Client;
+  taskQueue: string;
+  /** Prefix for every workflow id of this test (what FLAGOPS_ID_PREFIX does in production). */
+  idPrefix: string;
+  worker: Worker;
+}
+
+export interface RunWithWorkerOptions {
+  deps: Omit<ActivityDeps, 'temporal'>;
+  /** Replace single activities: only to inject a fault that cannot be produced for real. */
+  activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
+  taskQueue?: string;
+  idPrefix?: string;
+}
+
+/** Run the real flagops worker on a unique task queue while `fn` runs, then shut it down. */
+export async function runWithWorker<T>(options: RunWithWorkerOptions, fn: (context: WorkerContext) => Promise<T>): Promise<T> {
+  const env = await testEnvironment();
+  const taskQueue = options.taskQueue ?? uniqueName('tq');
+  const idPrefix = options.idPrefix ?? `${uniqueName('id')}-`;
+  const worker = await createFlagopsWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    deps: { ...options.deps, temporal: { client: env.client, taskQueue, idPrefix } },
+    workflowBundle: await workflowBundle(),
+    shutdownGraceTimeMs: 1_000,
+    ...(options.activityOverrides ? { activityOverrides: options.activityOverrides } : {}),
+  });
+  return worker.runUntil(fn({ client: env.client, taskQueue, idPrefix, worker }));
+}

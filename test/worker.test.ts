@@ -1,0 +1,91 @@
+import { once } from 'node:events';
+import { describe, expect, inject, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../src/devtools/dev-server.js';
+import { healthCheck } from '../workflows/index.js';
+import { createLogger } from '../src/log.js';
+import { createMetrics } from '../src/metrics.js';
+import { parseConfig } from '../src/config/load.js';
+import { cliEnv, sampleConfig, startCli, writeConfigFile } from './helpers/cli.js';
+import { testDatabase } from './helpers/databases.js';
+import { runWithWorker, uniqueName } from './helpers/temporal.js';
+
+async function waitForMetrics(port: number, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      if (response.ok) return await response.text();
+    } catch {
+      if (Date.now() > deadline) throw new Error(`metrics endpoint on ${port} did not answer in ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('flagops worker (the real CLI process)', async () => {
+  const store = await testDatabase('empty');
+
+  it('runs a workflow sent by a client, serves metrics over HTTP, and drains on SIGTERM', async () => {
+    const taskQueue = uniqueName('worker-cli');
+    const metricsPort = await freePort();
+    const child = startCli(
+      ['worker'],
+      cliEnv({
+        FLAGOPS_CONFIG: writeConfigFile(sampleConfig()),
+        FLAGSMITH_ADMIN_TOKEN: 'secret-token-value',
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        FLAGOPS_TASK_QUEUE: taskQueue,
+        METRICS_PORT: String(metricsPort),
+        FLAGOPS_DATABASE_URL: store.url,
+        LOG_LEVEL: 'info',
+      }),
+    );
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+
+    const metrics = await waitForMetrics(metricsPort, 60_000);
+    expect(metrics).toContain('flagsmith_environment_document_writes_total{result="success"} 0');
+    expect(metrics).toContain('flagsmith_environment_document_writes_total{result="failure"} 0');
+
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const client = new Client({ connection });
+      const report = await client.workflow.execute(healthCheck, {
+        taskQueue,
+        workflowId: uniqueName('health'),
+        args: [{ timeoutMs: 10_000 }],
+      });
+      expect(report.taskQueue).toBe(taskQueue);
+      expect(report.environments).toEqual(['Production', 'Development']);
+      expect(report.dependencies).toContainEqual({ name: 'flagopsDb', configured: true, ok: true });
+      expect(report.dependencies).toContainEqual({ name: 'appDb', configured: false, ok: false });
+    } finally {
+      await connection.close();
+    }
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.event === 'worker.started')).toMatchObject({ taskQueue, level: 'info' });
+    expect(lines.some((line) => line.event === 'worker.stopped')).toBe(true);
+    expect(stdout).not.toContain('secret-token-value');
+    expect(stdout).not.toContain(store.url);
+  });
+});
+
+describe('runWithWorker (the in-process test worker)', async () => {
+  const store = await testDatabase('empty');
+
+  it('executes healthCheck with the real activities against a real database', async () => {
+    const config = parseConfig(sampleConfig(), 'test', {});
+    const report = await runWithWorker(
+      { deps: { config, log: createLogger('silent'), metrics: createMetrics(), secrets: { serverKeys: {} }, flagopsDb: store.db } },
+      ({ client, taskQueue, idPrefix }) =>
+        client.workflow.execute(healthCheck, { taskQueue, workflowId: `${idPrefix}health`, args: [{}] }),
+    );
+    expect(report.dependencies).toContainEqual({ name: 'flagopsDb', configured: true, ok: true });
+  });
+});

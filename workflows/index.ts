@@ -1,0 +1,5 @@
+/**
+ * Every workflow the worker registers (`workflowsPath` points here). Workflow code is
+ * deterministic: it imports activities as types only and no Node built-ins (lint enforces both).
+ */
+export { healthCheck } from './health-check.js';
