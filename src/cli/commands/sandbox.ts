@@ -1,0 +1,72 @@
+/**
+ * `flagops sandbox`: serve a Flagsmith-compatible API over PostgreSQL (SPEC §5) until SIGINT/SIGTERM.
+ */
+import type { Command } from 'commander';
+import { optionalVar } from '../../config/env.js';
+import { ConfigError } from '../../config/errors.js';
+import { startSandbox } from '../../sandbox/index.js';
+import { action } from '../action.js';
+
+export interface SandboxCommandOptions {
+  port?: string;
+  host?: string;
+  seed?: string;
+  databaseUrl?: string;
+  token?: string;
+  pageSize?: string;
+  throttle?: string;
+}
+
+function intOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new ConfigError(`--${name} must be a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+export function registerSandboxCommand(program: Command): void {
+  program
+    .command('sandbox')
+    .description('Serve a Flagsmith-compatible API whose state lives in PostgreSQL, in Flagsmith\'s table layout')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '8000')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--seed <file>', 'YAML/JSON seed (see examples/sandbox-seed.yaml)')
+    .option('--database-url <url>', 'PostgreSQL for the sandbox state (default: FLAGSMITH_DATABASE_URL)')
+    .option('--token <token>', 'admin token (default: FLAGOPS_SANDBOX_TOKEN, else generated and printed)')
+    .option('--page-size <n>', 'page size of page-only endpoints (Flagsmith: 10, or 999 in its Docker image)', '10')
+    .option('--throttle <perMinute>', 'throttle admin requests to this rate per minute (default: off)')
+    .addHelpText('after', '\nEnvironment: FLAGSMITH_DATABASE_URL, FLAGOPS_SANDBOX_TOKEN.')
+    .action(action((options: SandboxCommandOptions) => runSandboxCommand(options, process.env)));
+}
+
+/** Start the sandbox and keep it running until a signal; resolves to the exit code. */
+export async function runSandboxCommand(options: SandboxCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const databaseUrl = options.databaseUrl ?? optionalVar(env, 'FLAGSMITH_DATABASE_URL');
+  if (!databaseUrl) {
+    throw new ConfigError('flagops sandbox needs a database: pass --database-url or set FLAGSMITH_DATABASE_URL');
+  }
+  const token = options.token ?? optionalVar(env, 'FLAGOPS_SANDBOX_TOKEN');
+  const port = intOption('port', options.port) ?? 8000;
+  const pageSize = intOption('page-size', options.pageSize) ?? 10;
+  const rate = intOption('throttle', options.throttle);
+  const sandbox = await startSandbox({
+    databaseUrl,
+    port,
+    host: options.host ?? '127.0.0.1',
+    pageSize,
+    ...(token ? { token } : {}),
+    ...(options.seed ? { seed: options.seed } : {}),
+    ...(rate ? { throttle: { ratePerMinute: rate } } : {}),
+  });
+  process.stdout.write(`flagops sandbox listening on ${sandbox.url}\n`);
+  if (!token) process.stdout.write(`admin token: ${sandbox.token}\n`);
+  if (sandbox.seed) {
+    const envs = sandbox.seed.environments.map((e) => `${e.name} (id ${e.id}, key ${e.apiKey})`).join(', ');
+    process.stdout.write(`${sandbox.seed.seeded ? 'seeded' : 'seed skipped, already present:'} project ${sandbox.seed.projectId}: ${envs}\n`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await sandbox.close();
+  return 0;
+}

@@ -1,0 +1,89 @@
+/** A small path router with Flagsmith's auth kinds attached to each route. */
+import type { IncomingMessage } from 'node:http';
+import type { Database } from '../../db/sql.js';
+import type { EnvironmentRow } from '../store/read.js';
+
+/** Who may call a route: admin token, any SDK key, a server SDK key only, or nobody (public). */
+export type AuthKind = 'admin' | 'sdk' | 'server';
+
+export interface SdkCaller {
+  environment: EnvironmentRow;
+  server: boolean;
+}
+
+export interface Ctx {
+  req: IncomingMessage;
+  url: URL;
+  method: string;
+  params: Record<string, string>;
+  db: Database;
+  /** Parsed JSON body (`{}` when empty). */
+  body: unknown;
+  sdk?: SdkCaller;
+  /** DRF's default PageNumberPagination size (10 under Flagsmith's common settings, 999 under production). */
+  pageSize: number;
+  /** Base URL used in pagination links. */
+  baseUrl: string;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (ctx: Ctx) => Promise<Reply>;
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  auth: AuthKind;
+  handler: Handler;
+}
+
+/**
+ * Declare a route. `:name` matches one path segment, `:name(\\d+)` a number; the trailing slash is
+ * optional because Django's APPEND_SLASH would redirect to it anyway.
+ */
+export function route(method: string, path: string, auth: AuthKind, handler: Handler): Route {
+  const keys: string[] = [];
+  const source = path
+    .replace(/\/$/, '')
+    .split('/')
+    .map((segment) => {
+      const match = /^:(\w+)(?:\((.+)\))?$/.exec(segment);
+      if (!match) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      keys.push(match[1] ?? '');
+      return `(${match[2] ?? '[^/]+'})`;
+    })
+    .join('/');
+  return { method, pattern: new RegExp(`^${source}/?$`), keys, auth, handler };
+}
+
+export type Match = { route: Route; params: Record<string, string> } | { methodNotAllowed: true; auth: AuthKind } | undefined;
+
+export function matchRoute(routes: readonly Route[], method: string, pathname: string): Match {
+  let pathMatched: Route | undefined;
+  for (const candidate of routes) {
+    const m = candidate.pattern.exec(pathname);
+    if (!m) continue;
+    if (candidate.method !== method) {
+      pathMatched ??= candidate;
+      continue;
+    }
+    const params: Record<string, string> = {};
+    candidate.keys.forEach((key, i) => {
+      params[key] = decodeURIComponent(m[i + 1] ?? '');
+    });
+    return { route: candidate, params };
+  }
+  return pathMatched ? { methodNotAllowed: true, auth: pathMatched.auth } : undefined;
+}
+
+/** An integer path or query parameter; `undefined` when absent or not an integer. */
+export function intParam(value: string | null | undefined): number | undefined {
+  if (value === null || value === undefined || !/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n <= 2_147_483_647 ? n : undefined;
+}

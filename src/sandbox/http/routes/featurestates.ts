@@ -1,0 +1,87 @@
+/**
+ * Environment feature states (live environment defaults, page-only pagination) and the legacy
+ * featurestate writes, refused on v2 environments since Flagsmith 2.234.0.
+ */
+import { ApiError, notFound } from '../../errors.js';
+import type { Queryable } from '../../store/db.js';
+import { type EnvironmentRow, environmentByApiKey, environmentById, liveEnvironmentDefaults, stateById } from '../../store/read.js';
+import { type LegacyStatePatch, legacyUpdateState } from '../../store/states.js';
+import type { FlatValue } from '../../store/values.js';
+import { pageOnly } from '../pagination.js';
+import { type Ctx, type Route, intParam, route } from '../router.js';
+import { stateDictJson, stateFlatJson } from '../shapes.js';
+
+async function environmentOf(ctx: Ctx): Promise<EnvironmentRow> {
+  const environment = await environmentByApiKey(ctx.db.pool, ctx.params.apiKey ?? '');
+  if (!environment) throw notFound();
+  return environment;
+}
+
+/** Flagsmith's detail lookup goes through the list queryset: only live environment defaults resolve. */
+async function liveState(q: Queryable, environment: EnvironmentRow, id: number | undefined) {
+  if (id === undefined) throw notFound();
+  const state = (await liveEnvironmentDefaults(q, environment)).find((s) => s.id === id);
+  if (!state) throw notFound();
+  return state;
+}
+
+function legacyPatch(body: unknown): LegacyStatePatch {
+  const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const patch: LegacyStatePatch = {};
+  if ('enabled' in input) {
+    if (typeof input.enabled !== 'boolean') throw new ApiError(400, { enabled: ['Must be a valid boolean.'] });
+    patch.enabled = input.enabled;
+  }
+  if ('feature_state_value' in input) {
+    const value = input.feature_state_value;
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
+      throw new ApiError(400, { feature_state_value: ['Not a valid string.'] });
+    }
+    patch.featureStateValue = value as FlatValue;
+  }
+  return patch;
+}
+
+const updateInEnvironment = async (ctx: Ctx) => {
+  const environment = await environmentOf(ctx);
+  const state = await liveState(ctx.db.pool, environment, intParam(ctx.params.id));
+  const patch = legacyPatch(ctx.body);
+  const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch));
+  return { status: 200, body: stateFlatJson(updated) };
+};
+
+const updateUnscoped = async (ctx: Ctx) => {
+  const state = await stateById(ctx.db.pool, intParam(ctx.params.id) ?? 0);
+  const environment = state && (await environmentById(ctx.db.pool, state.environment_id));
+  if (!state || !environment) throw notFound();
+  const patch = legacyPatch(ctx.body);
+  const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch));
+  return { status: 200, body: stateDictJson(updated) };
+};
+
+export const featureStateRoutes: Route[] = [
+  route('GET', '/api/v1/environments/:apiKey/featurestates/', 'admin', async (ctx) => {
+    const environment = await environmentOf(ctx);
+    const featureParam = ctx.url.searchParams.get('feature');
+    const featureId = featureParam === null ? undefined : intParam(featureParam);
+    if (featureParam !== null && featureId === undefined) throw new ApiError(400, { feature: ['A valid integer is required.'] });
+    const states = await liveEnvironmentDefaults(ctx.db.pool, environment, {
+      ...(featureId !== undefined ? { featureId } : {}),
+      ...(ctx.url.searchParams.has('feature_name') ? { featureName: ctx.url.searchParams.get('feature_name') ?? '' } : {}),
+    });
+    return { status: 200, body: pageOnly(ctx, states.map(stateFlatJson)) };
+  }),
+  route('GET', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', async (ctx) => {
+    const environment = await environmentOf(ctx);
+    return { status: 200, body: stateFlatJson(await liveState(ctx.db.pool, environment, intParam(ctx.params.id))) };
+  }),
+  route('PATCH', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment),
+  route('PUT', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment),
+  route('GET', '/api/v1/features/featurestates/:id(\\d+)/', 'admin', async (ctx) => {
+    const state = await stateById(ctx.db.pool, intParam(ctx.params.id) ?? 0);
+    if (!state) throw notFound();
+    return { status: 200, body: stateDictJson(state) };
+  }),
+  route('PATCH', '/api/v1/features/featurestates/:id(\\d+)/', 'admin', updateUnscoped),
+  route('PUT', '/api/v1/features/featurestates/:id(\\d+)/', 'admin', updateUnscoped),
+];

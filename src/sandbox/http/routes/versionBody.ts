@@ -1,0 +1,119 @@
+/**
+ * Validation of the create-version body with DRF's error shapes: field errors nested under their
+ * key, list items answered position by position (`{}` for a valid item).
+ */
+import { ApiError } from '../../errors.js';
+import { isValueType } from '../../store/values.js';
+import type { CreateVersionInput, VersionStateInput } from '../../store/versions.js';
+
+type Errors = Record<string, unknown>;
+const REQUIRED = 'This field is required.';
+const DATETIME_FORMAT =
+  'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** DRF DateTimeField input: ISO-8601; `null` allowed where the model field is nullable. */
+export function parseDateTime(value: unknown): Date | null | 'invalid' {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(value)) return 'invalid';
+  // DRF reads a naive time in the server's zone (UTC for Flagsmith).
+  const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
+  const date = new Date(withZone);
+  return Number.isNaN(date.getTime()) ? 'invalid' : date;
+}
+
+function parseState(raw: unknown): { state?: VersionStateInput; errors?: Errors } {
+  if (!isObject(raw)) return { errors: { non_field_errors: ['Invalid data. Expected a dictionary, but got ' + typeof raw + '.'] } };
+  const errors: Errors = {};
+  if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') errors.enabled = ['Must be a valid boolean.'];
+  const value = raw.feature_state_value;
+  let featureStateValue: VersionStateInput['featureStateValue'] | undefined;
+  if (value === undefined) errors.feature_state_value = [REQUIRED];
+  else if (!isObject(value)) errors.feature_state_value = { non_field_errors: ['Invalid data. Expected a dictionary, but got ' + typeof value + '.'] };
+  else {
+    const valueErrors: Errors = {};
+    const type = value.type ?? 'unicode';
+    if (!isValueType(type)) valueErrors.type = [`"${String(type)}" is not a valid choice.`];
+    if (value.integer_value !== undefined && value.integer_value !== null && !Number.isInteger(value.integer_value)) {
+      valueErrors.integer_value = ['A valid integer is required.'];
+    }
+    if (value.boolean_value !== undefined && value.boolean_value !== null && typeof value.boolean_value !== 'boolean') {
+      valueErrors.boolean_value = ['Must be a valid boolean.'];
+    }
+    if (value.string_value !== undefined && value.string_value !== null && typeof value.string_value !== 'string') {
+      valueErrors.string_value = ['Not a valid string.'];
+    }
+    if (Object.keys(valueErrors).length > 0) errors.feature_state_value = valueErrors;
+    else if (isValueType(type)) {
+      featureStateValue = { type };
+      for (const key of ['string_value', 'integer_value', 'boolean_value'] as const) {
+        if (key in value) (featureStateValue as Record<string, unknown>)[key] = value[key] ?? null;
+      }
+    }
+  }
+  let segmentId: number | null = null;
+  let priority: number | undefined;
+  const segment = raw.feature_segment;
+  if (segment !== undefined && segment !== null) {
+    if (!isObject(segment) || !Number.isInteger(segment.segment)) errors.feature_segment = { segment: [REQUIRED] };
+    else {
+      segmentId = segment.segment as number;
+      if (Number.isInteger(segment.priority)) priority = segment.priority as number;
+    }
+  }
+  if (Object.keys(errors).length > 0 || !featureStateValue) return { errors };
+  return {
+    state: {
+      ...(typeof raw.enabled === 'boolean' ? { enabled: raw.enabled } : {}),
+      featureStateValue,
+      segmentId,
+      ...(priority !== undefined ? { priority } : {}),
+    },
+  };
+}
+
+function parseStates(raw: unknown, key: string, errors: Errors): VersionStateInput[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    errors[key] = { non_field_errors: [`Expected a list of items but got type "${typeof raw}".`] };
+    return [];
+  }
+  const parsed = raw.map(parseState);
+  if (parsed.some((p) => p.errors)) errors[key] = parsed.map((p) => p.errors ?? {});
+  return parsed.flatMap((p) => (p.state ? [p.state] : []));
+}
+
+/** @throws ApiError 400 with DRF-style field errors. */
+export function parseCreateVersionBody(body: unknown): CreateVersionInput {
+  const input = isObject(body) ? body : {};
+  const errors: Errors = {};
+  const featureStatesToUpdate = parseStates(input.feature_states_to_update, 'feature_states_to_update', errors);
+  const featureStatesToCreate = parseStates(input.feature_states_to_create, 'feature_states_to_create', errors);
+  const ids = input.segment_ids_to_delete_overrides ?? [];
+  if (!Array.isArray(ids) || ids.some((id) => !Number.isInteger(id))) {
+    errors.segment_ids_to_delete_overrides = ['A valid integer is required.'];
+  }
+  const publish = input.publish_immediately ?? false;
+  if (typeof publish !== 'boolean') errors.publish_immediately = ['Must be a valid boolean.'];
+  const liveFrom = parseDateTime(input.live_from);
+  if (liveFrom === 'invalid') errors.live_from = [DATETIME_FORMAT];
+  const description = input.description ?? null;
+  if (description !== null && typeof description !== 'string') errors.description = ['Not a valid string.'];
+  if (Object.keys(errors).length > 0) throw new ApiError(400, errors);
+  return {
+    featureStatesToUpdate,
+    featureStatesToCreate,
+    segmentIdsToDeleteOverrides: Array.isArray(ids) ? (ids as number[]) : [],
+    publishImmediately: publish === true,
+    liveFrom: liveFrom === 'invalid' ? null : liveFrom,
+    description: typeof description === 'string' ? description : null,
+  };
+}
+
+/** The publish body: optional `live_from`. @throws ApiError 400 for a malformed time. */
+export function parsePublishBody(body: unknown): Date | null {
+  const liveFrom = parseDateTime(isObject(body) ? body.live_from : undefined);
+  if (liveFrom === 'invalid') throw new ApiError(400, { live_from: [DATETIME_FORMAT] });
+  return liveFrom;
+}

@@ -1,0 +1,76 @@
+/**
+ * Feature versioning v2. The family under `environments/{id}/features/{id}/versions/` takes the
+ * numeric environment id (Django's `<int:environment_pk>`): an api key there matches no route.
+ */
+import { ApiError, notFound } from '../../errors.js';
+import { type EnvironmentRow, type FeatureRow, environmentById, featureById, statesOfVersion } from '../../store/read.js';
+import { createVersion, deleteVersion, listVersions, previousVersion, publishVersion, versionByUuid } from '../../store/versions.js';
+import { customPage } from '../pagination.js';
+import { type Ctx, type Route, intParam, route } from '../router.js';
+import { stateDictJson, versionJson, versionRetrieveJson } from '../shapes.js';
+import { parseCreateVersionBody, parsePublishBody } from './versionBody.js';
+
+const base = '/api/v1/environments/:environmentId(\\d+)/features/:featureId(\\d+)/versions';
+
+/** Flagsmith resolves the feature first, then the environment within the feature's project. */
+async function scope(ctx: Ctx): Promise<{ environment: EnvironmentRow; feature: FeatureRow }> {
+  const feature = await featureById(ctx.db.pool, intParam(ctx.params.featureId) ?? 0);
+  if (!feature) throw notFound();
+  const environment = await environmentById(ctx.db.pool, intParam(ctx.params.environmentId) ?? 0);
+  if (!environment || environment.project_id !== feature.project_id) throw notFound();
+  return { environment, feature };
+}
+
+async function versionIn(ctx: Ctx, environment: EnvironmentRow, feature: FeatureRow) {
+  const version = await versionByUuid(ctx.db.pool, ctx.params.uuid ?? '');
+  if (!version || version.environment_id !== environment.id || version.feature_id !== feature.id) throw notFound();
+  return version;
+}
+
+function isLiveParam(ctx: Ctx): boolean | undefined {
+  const raw = ctx.url.searchParams.get('is_live');
+  if (raw === null || raw === '') return undefined;
+  const value = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ApiError(400, { is_live: ['Must be a valid boolean.'] });
+}
+
+export const versionRoutes: Route[] = [
+  route('GET', `${base}/`, 'admin', async (ctx) => {
+    const { environment, feature } = await scope(ctx);
+    const versions = await listVersions(ctx.db.pool, environment.id, feature.id, isLiveParam(ctx));
+    return { status: 200, body: customPage(ctx, versions.map(versionJson)) };
+  }),
+  route('POST', `${base}/`, 'admin', async (ctx) => {
+    const { environment, feature } = await scope(ctx);
+    const input = parseCreateVersionBody(ctx.body);
+    const version = await ctx.db.transaction((q) => createVersion(q, environment, feature, input));
+    return { status: 201, body: versionJson(version) };
+  }),
+  // No retrieve on this viewset: GET here is 405 (retrieval is environment-feature-versions/{uuid}/).
+  route('DELETE', `${base}/:uuid/`, 'admin', async (ctx) => {
+    const { environment, feature } = await scope(ctx);
+    const version = await versionIn(ctx, environment, feature);
+    await ctx.db.transaction((q) => deleteVersion(q, version));
+    return { status: 204 };
+  }),
+  route('POST', `${base}/:uuid/publish/`, 'admin', async (ctx) => {
+    const { environment, feature } = await scope(ctx);
+    const version = await versionIn(ctx, environment, feature);
+    const liveFrom = parsePublishBody(ctx.body);
+    const published = await ctx.db.transaction((q) => publishVersion(q, environment, feature, version.uuid, { liveFrom }));
+    return { status: 200, body: { live_from: published.live_from?.toISOString() ?? null } };
+  }),
+  route('GET', `${base}/:uuid/featurestates/`, 'admin', async (ctx) => {
+    const { environment, feature } = await scope(ctx);
+    const version = await versionIn(ctx, environment, feature);
+    return { status: 200, body: (await statesOfVersion(ctx.db.pool, version.uuid)).map(stateDictJson) };
+  }),
+  route('GET', '/api/v1/environment-feature-versions/:uuid/', 'admin', async (ctx) => {
+    const version = await versionByUuid(ctx.db.pool, ctx.params.uuid ?? '');
+    if (!version) throw notFound();
+    const previous = await previousVersion(ctx.db.pool, version);
+    return { status: 200, body: versionRetrieveJson(version, previous?.uuid ?? null) };
+  }),
+];

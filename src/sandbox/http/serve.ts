@@ -1,0 +1,136 @@
+/** The request pipeline: fault injection, routing, Flagsmith's auth and throttling, JSON answers. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Database } from '../../db/sql.js';
+import { ApiError } from '../errors.js';
+import { authenticateAdmin, authenticateSdk, presentedAdminToken } from './auth.js';
+import type { Faults } from './faults.js';
+import { type Ctx, type Reply, type Route, matchRoute } from './router.js';
+import { auditRoutes } from './routes/audit.js';
+import { environmentRoutes } from './routes/environments.js';
+import { featureStateRoutes } from './routes/featurestates.js';
+import { featureRoutes } from './routes/features.js';
+import { handleSandboxControl } from './routes/faults.js';
+import { sdkRoutes } from './routes/sdk.js';
+import { versionRoutes } from './routes/versions.js';
+import type { Throttle } from './throttle.js';
+
+/** Every Flagsmith route the sandbox serves, most specific first. */
+export const routes: readonly Route[] = [
+  ...versionRoutes,
+  ...featureStateRoutes,
+  ...environmentRoutes,
+  ...featureRoutes,
+  ...auditRoutes,
+  ...sdkRoutes,
+];
+
+export interface ServeDeps {
+  db: Database;
+  token: string;
+  faults: Faults;
+  throttle: Throttle | undefined;
+  pageSize: number;
+  baseUrl: () => string;
+  onError: (error: unknown) => void;
+}
+
+const commonHeaders = (): Record<string, string> => ({
+  // Flagsmith adds never-cache headers to every response, and its version.
+  'Cache-Control': 'max-age=0, no-cache, no-store, must-revalidate, private',
+  Expires: new Date().toUTCString(),
+  'Flagsmith-Version': 'flagops-sandbox',
+});
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ApiError(400, { detail: `JSON parse error - ${(error as Error).message}` });
+  }
+}
+
+const isLoopback = (address: string | undefined): boolean =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+
+async function dispatch(deps: ServeDeps, req: IncomingMessage, url: URL, method: string): Promise<Reply> {
+  if (url.pathname.startsWith('/__sandbox')) {
+    const presented = presentedAdminToken(req);
+    if (!isLoopback(req.socket.remoteAddress) && (!presented || presented.value !== deps.token)) {
+      throw new ApiError(403, { detail: 'The sandbox controls need the admin token from outside loopback.' });
+    }
+    return handleSandboxControl(deps.faults, method, url.pathname, await readBody(req));
+  }
+  const match = matchRoute(routes, method, url.pathname);
+  if (!match) throw new ApiError(404, { detail: 'Not found.' });
+  const auth = 'route' in match ? match.route.auth : match.auth;
+  let sdk: Ctx['sdk'];
+  if (auth === 'admin') {
+    const caller = authenticateAdmin(req, deps.token);
+    deps.throttle?.check(caller);
+  } else {
+    sdk = await authenticateSdk(deps.db.pool, req, auth === 'server');
+  }
+  if (!('route' in match)) throw new ApiError(405, { detail: `Method "${method}" not allowed.` });
+  const ctx: Ctx = {
+    req,
+    url,
+    method,
+    params: match.params,
+    db: deps.db,
+    body: ['POST', 'PUT', 'PATCH'].includes(method) ? await readBody(req) : {},
+    pageSize: deps.pageSize,
+    baseUrl: deps.baseUrl(),
+    ...(sdk ? { sdk } : {}),
+  };
+  return match.route.handler(ctx);
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { ...commonHeaders(), ...reply.headers };
+  if (reply.body === undefined || reply.status === 204) {
+    res.writeHead(reply.status, headers).end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Handle one request; never throws. */
+export async function serve(deps: ServeDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+  const entry = { at: new Date().toISOString(), method, path: url.pathname, query: url.search, injected: null, ruleId: null } as const;
+  const control = url.pathname.startsWith('/__sandbox');
+  const rule = control ? undefined : deps.faults.take(method, url.pathname);
+  if (rule?.latencyMs !== undefined) await sleep(rule.latencyMs);
+  if (rule?.reset) {
+    deps.faults.record({ ...entry, status: 0, injected: 'reset', ruleId: rule.id });
+    req.socket.resetAndDestroy();
+    return;
+  }
+  if (rule?.status !== undefined) {
+    const headers: Record<string, string> = rule.retryAfter !== undefined ? { 'Retry-After': String(rule.retryAfter) } : {};
+    send(res, { status: rule.status, body: rule.body ?? { detail: 'Injected by the flagops sandbox.' }, headers });
+    deps.faults.record({ ...entry, status: rule.status, injected: 'status', ruleId: rule.id });
+    return;
+  }
+  let reply: Reply;
+  try {
+    reply = await dispatch(deps, req, url, method);
+  } catch (error) {
+    if (error instanceof ApiError) reply = { status: error.status, body: error.body, headers: error.headers };
+    else {
+      deps.onError(error);
+      reply = { status: 500, body: { detail: 'A server error occurred.' } };
+    }
+  }
+  send(res, reply);
+  if (!control) deps.faults.record({ ...entry, status: reply.status, injected: rule ? 'latency' : null, ruleId: rule?.id ?? null });
+}
