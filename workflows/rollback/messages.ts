@@ -1,0 +1,325 @@
+/**
+ * The public contract of the `flagRollback` workflow (SPEC §3, §6): its input, its signals and
+ * query, and the one JSON shape ({@link RollbackStatus}) shared by the `status` query, the
+ * workflow result, the memo's outcome, `rollback --json` and `status --json`.
+ *
+ * Glossary:
+ * - *environment*: a Flagsmith environment from the worker's configuration (`Production`, …).
+ * - *feature state*: a flag's enabled/value in one environment; the *environment default* is the
+ *   one without segment or identity, and it is what a rollback changes.
+ * - *version*: a v2 environment-feature-version; *live* once published with `live_from` ≤ now,
+ *   *scheduled* when published with a future `live_from` (it would undo the rollback).
+ * - *plan*: what the rollback will do, per environment, before → after; approvers approve its hash.
+ * - *cohort*: the application rows an asymmetric flag left behind (only their ids are reported).
+ *
+ * Everything here is plain JSON so that it can cross Temporal's payload boundary unchanged.
+ * Changes to this file are additive only: the CLI and recorded histories depend on it.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { FlatValue, ValueType } from '../../src/flagsmith/values.js';
+
+export type { FlatValue, ValueType } from '../../src/flagsmith/values.js';
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+/** What the flag should become. Default `{ enabled: false }`, which keeps the current value. */
+export interface RollbackTarget {
+  enabled: boolean;
+  /** A new value; absent → the current value and type are re-sent unchanged (never null). */
+  value?: FlatValue;
+  /** How to store `value`; absent → the current value's type (seed 002's CONFIG flags: `unicode`). */
+  valueType?: ValueType;
+}
+
+/**
+ * Timeouts of one activity attempt and of all its retries, in ms. Each is capped by the
+ * workflow's defaults: input can shorten them (tests pass seconds), never make them unbounded.
+ */
+export interface ActivityTimeoutsInput {
+  /** One attempt of a Flagsmith/HTTP activity. Default 30 s. */
+  startToCloseMs?: number;
+  /** A publish attempt that stops heartbeating is retried after this. Default 10 s. */
+  heartbeatMs?: number;
+  /** One activity including all its retries. Default 10 min. */
+  scheduleToCloseMs?: number;
+  /** The cohort query's statement timeout. Default 30 s. */
+  cohortStatementMs?: number;
+}
+
+/** Input of `flagRollback`. Approvers and flag semantics are NOT here: the worker's config owns them. */
+export interface RollbackInput {
+  /** The flag's exact name. */
+  flag: string;
+  /** Environment names (default: every configured environment). A subset needs `partialReason`. */
+  environments?: string[];
+  /** Why only a subset is rolled back; shown to the approver in the plan. */
+  partialReason?: string;
+  /** Default `{ enabled: false }` keeping the current value. */
+  target?: RollbackTarget;
+  reason: string;
+  incidentId: string;
+  requestedBy: string;
+  /** GitHub PR to comment on, `owner/repo#N`. */
+  pr?: string;
+  /** ISO date-time the flag went on; overrides what the plan finds in the version history. */
+  flagOnAt?: string;
+  /** Keep scheduled versions instead of deleting them after approval. */
+  keepScheduled?: boolean;
+  /** Durable wait for SDK caches after publishing. Default: the worker's `rollback.cacheWait`. */
+  cacheWaitMs?: number;
+  /** Default: the worker's `approval.timeout`. */
+  approvalTimeoutMs?: number;
+  /** Default: the worker's `rollback.verifyTimeout`. */
+  verifyTimeoutMs?: number;
+  /** Pause between verification rounds. Default 2 s. */
+  verifyIntervalMs?: number;
+  /** How long `needs_attention` waits for `resolve` before the run ends with that status. Default 7 days. */
+  attentionTimeoutMs?: number;
+  activityTimeouts?: ActivityTimeoutsInput;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals and query (wire names fixed by SPEC §3)
+
+/** `approve`: `planHash` pins what the approver saw; `requestId` lets the sender find its verdict. */
+export interface ApprovePayload {
+  by: string;
+  comment?: string;
+  planHash?: string;
+  requestId?: string;
+}
+
+/** `reject`: by an approver, or by the requester (withdrawal). */
+export interface RejectPayload {
+  by: string;
+  reason: string;
+  requestId?: string;
+}
+
+export type ResolveAction = 'retry' | 'revert' | 'accept';
+
+/** `resolve`: an approver's decision while the rollback `needs_attention`. */
+export interface ResolvePayload {
+  by: string;
+  action: ResolveAction;
+  requestId?: string;
+}
+
+export const approveSignal = defineSignal<[ApprovePayload]>('approve');
+export const rejectSignal = defineSignal<[RejectPayload]>('reject');
+export const resolveSignal = defineSignal<[ResolvePayload]>('resolve');
+export const statusQuery = defineQuery<RollbackStatus>('status');
+
+// ---------------------------------------------------------------------------------------------
+// Status: the one shape
+
+export type RollbackStatusName =
+  | 'planning'
+  | 'awaiting_approval'
+  | 'publishing'
+  | 'waiting_for_caches'
+  | 'verifying'
+  | 'checking_cohort'
+  | 'notifying'
+  | 'completed'
+  | 'rejected'
+  | 'expired'
+  | 'cancelled'
+  | 'failed'
+  | 'needs_attention';
+
+/** Final statuses: the run has ended (or, for `needs_attention`, ends if nobody resolves it). */
+export const finalStatuses: readonly RollbackStatusName[] = ['completed', 'rejected', 'expired', 'cancelled', 'failed'];
+
+/** The eight steps of SPEC §3, also the `RollbackStep` search attribute. */
+export type RollbackStepName = 'plan' | 'await_approval' | 'publish' | 'wait_for_caches' | 'verify' | 'cohort' | 'notify' | 'summary';
+
+/** A flag's environment default at one moment. */
+export interface FlagState {
+  enabled: boolean;
+  value: FlatValue;
+  valueType: ValueType;
+}
+
+/** A published version with a future `live_from`: it would undo the rollback when it goes live. */
+export interface ScheduledVersion {
+  uuid: string;
+  liveFrom: string;
+  description: string | null;
+}
+
+/** One environment of the plan. */
+export interface EnvironmentPlan {
+  name: string;
+  id: number;
+  /** `v2` publishes a version; `v1` patches the feature state in place. */
+  versioning: 'v1' | 'v2';
+  featureStateId: number;
+  before: FlagState & { /** The live version's uuid (v2), else null. */ version: string | null };
+  after: FlagState;
+  scheduled: ScheduledVersion[];
+}
+
+export interface RollbackPlan {
+  flag: string;
+  featureId: number;
+  projectId: number;
+  environments: EnvironmentPlan[];
+  /** Why only some environments are included; null when all are. */
+  partialReason: string | null;
+  semantics: 'symmetric' | 'asymmetric';
+  notes: string | null;
+  /** When the flag last went off → on in the first environment; null when unknown. */
+  flagOnAt: string | null;
+  flagOnAtSource: 'input' | 'history' | 'none';
+  /** The flag's cohort as configured (null when it has none). */
+  cohort: { description: string | null; idColumn: string; skippedReason: string | null } | null;
+  probe: { url: string } | null;
+  /** Who may approve (from the worker's config) and whether the requester is excluded. */
+  approvers: string[];
+  distinctFromRequester: boolean;
+  keepScheduled: boolean;
+  /** Hex SHA-256 of the canonical JSON of everything above (computed in an activity). */
+  planHash: string;
+  /** 1 for the first plan, +1 each time re-validation found a change and re-planned. */
+  revision: number;
+  plannedAt: string;
+}
+
+/** An accepted signal: approve, reject (or withdrawal) or resolve. */
+export interface AcceptedSignal {
+  signal: 'approve' | 'reject' | 'resolve';
+  by: string;
+  at: string;
+  comment: string | null;
+  reason: string | null;
+  action: ResolveAction | null;
+  planHash: string | null;
+  requestId: string | null;
+}
+
+/** A refused, ignored or unknown signal. Strings are cut to 256 characters. */
+export interface RefusedSignal {
+  /** The signal's name as received (unknown names too). */
+  signal: string;
+  by: string | null;
+  at: string;
+  /** Why it was refused. */
+  reason: string;
+  requestId: string | null;
+}
+
+export type PublishState = 'pending' | 'published' | 'failed' | 'reverted' | 'skipped';
+
+/** A single check of one view, reported separately (SPEC §3 step 5). */
+export interface ViewCheck {
+  ok: boolean;
+  checkedAt: string;
+  /** What was seen or why it did not match. */
+  detail: string;
+  enabled: boolean | null;
+  value: FlatValue;
+  /** Admin view only: the live version's uuid. */
+  version: string | null;
+}
+
+export interface EnvironmentOutcome {
+  name: string;
+  publish: PublishState;
+  /** The uuid of the version this rollback published (v2); null on v1 or before publishing. */
+  version: string | null;
+  publishedAt: string | null;
+  /** Scheduled versions deleted after approval. */
+  deletedScheduled: string[];
+  /** Flagsmith's message when publishing failed. */
+  error: string | null;
+  adminView: ViewCheck | null;
+  sdkView: ViewCheck | null;
+  /** Null when the flag has no probe configured. */
+  probe: ViewCheck | null;
+  verified: boolean;
+}
+
+export interface CohortOutcome {
+  status: 'pending' | 'done' | 'skipped' | 'failed';
+  count: number | null;
+  /** The first values of the configured `idColumn`, as strings; no other column ever. */
+  ids: string[];
+  idColumn: string;
+  reason: string | null;
+  checkedAt: string | null;
+}
+
+export interface NotificationOutcome {
+  channel: 'slack' | 'github';
+  status: 'sent' | 'failed' | 'skipped';
+  detail: string;
+  at: string;
+}
+
+/** Set while the rollback waits for `resolve`. */
+export interface AttentionInfo {
+  reason: string;
+  since: string;
+  /** The actions `resolve` accepts now. */
+  actions: ResolveAction[];
+  /** The phase that needs attention. */
+  phase: 'publish' | 'verify';
+}
+
+/** Deadlines of the durable timers (ISO), so a CLI can show a countdown; null when not running. */
+export interface RollbackTimers {
+  approvalDeadline: string | null;
+  cacheWaitUntil: string | null;
+  verifyDeadline: string | null;
+}
+
+/** The one JSON shape of SPEC §6. */
+export interface RollbackStatus {
+  workflowId: string;
+  runId: string;
+  status: RollbackStatusName;
+  step: RollbackStepName;
+  flag: string;
+  requestedBy: string;
+  incidentId: string;
+  reason: string;
+  pr: string | null;
+  startedAt: string;
+  updatedAt: string;
+  plan: RollbackPlan | null;
+  environments: EnvironmentOutcome[];
+  approvals: AcceptedSignal[];
+  /** The latest 50 refusals. */
+  refusals: RefusedSignal[];
+  /** Refusals recorded before the latest 50 and no longer kept. */
+  refusalsDropped: number;
+  /** Signals received before the plan existed, judged once it does. */
+  pending: { signal: string; by: string | null; at: string; requestId: string | null }[];
+  cohort: CohortOutcome | null;
+  notifications: NotificationOutcome[];
+  timers: RollbackTimers;
+  attention: AttentionInfo | null;
+  /** What ended the run (approver who rejected, timeout, failure message…); null while running. */
+  outcome: { status: RollbackStatusName; at: string; by: string | null; detail: string } | null;
+}
+
+/** Caps of recorded signals (Temporal caps memos and payloads at 2 MiB). */
+export const RECORD_LIMITS = { maxString: 256, maxRefusals: 50, maxPending: 50, maxCohortIds: 20 } as const;
+
+/**
+ * The verdict on the signal sent with `requestId`, as a CLI reads it from a status:
+ * `accepted`, `refused` (with the reason), `pending` (received before the plan) or `unknown`
+ * (not received yet).
+ */
+export function verdictFor(
+  status: RollbackStatus,
+  requestId: string,
+): { verdict: 'accepted' | 'refused' | 'pending' | 'unknown'; reason: string | null } {
+  if (status.approvals.some((a) => a.requestId === requestId)) return { verdict: 'accepted', reason: null };
+  const refused = status.refusals.find((r) => r.requestId === requestId);
+  if (refused) return { verdict: 'refused', reason: refused.reason };
+  if (status.pending.some((p) => p.requestId === requestId)) return { verdict: 'pending', reason: null };
+  return { verdict: 'unknown', reason: null };
+}
