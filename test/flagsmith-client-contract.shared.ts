@@ -1,0 +1,258 @@
+/**
+ * The FlagsmithClient contract: one set of checks run against the sandbox
+ * (`flagsmith-client-contract.test.ts`) and, when configured, against a real Flagsmith
+ * (`flagsmith-contract-real.test.ts`), so both can be compared with the same client.
+ *
+ * The checks change state; each flips its own flag or environment so their order does not matter.
+ */
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FlagsmithClient } from '../src/flagsmith/client.js';
+import { configValueText, fromFeatureStateValue, toFeatureStateValue } from '../src/flagsmith/values.js';
+import { environmentDefaultUpdate, type CreateVersionBody } from '../src/flagsmith/versions.js';
+import { HttpError } from '../src/http.js';
+
+export interface ContractEnvironment {
+  id: number;
+  apiKey: string;
+  /** What `/api/v1/flags/` is asked with (a client or a server key). */
+  sdkKey: string;
+}
+
+export interface ContractFixture {
+  apiUrl: string;
+  sdkUrl?: string;
+  /** Normalised admin token (`Token …` / `Api-Key …`). */
+  token: string;
+  projectId: number;
+  /** Two v2 environments, as in seed 002. */
+  production: ContractEnvironment;
+  development: ContractEnvironment;
+  /** A v1 environment (legacy in-place writes). */
+  legacy: ContractEnvironment;
+  /** ON in every environment, value null. */
+  booleanFlag: string;
+  /** A feature whose name contains `booleanFlag` (the `search=` substring trap). */
+  decoyFlag: string;
+  /** Enabled in both v2 environments with a JSON list as its `unicode` value. */
+  configFlag: string;
+  close(): Promise<void>;
+}
+
+/** Define the contract tests; `setup` runs once before them, `close` after. */
+export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): void {
+  let fx: ContractFixture;
+  let client: FlagsmithClient;
+  /** The admin token and the server keys, searched for in every error the suite provokes. */
+  function expectNoSecrets(err: unknown): void {
+    const secrets = [fx.token.replace(/^\S+\s+/, ''), ...[fx.production, fx.development, fx.legacy].map((e) => e.sdkKey).filter((k) => k.startsWith('ser.'))];
+    const texts = [JSON.stringify(err), inspect(err, { depth: 20, showHidden: true }), String((err as Error).stack)];
+    for (const text of texts) for (const secret of secrets) expect(text).not.toContain(secret);
+  }
+
+  /** Every failure the suite provokes goes through here and is searched for secrets. */
+  async function failureOf(promise: Promise<unknown>): Promise<HttpError> {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HttpError);
+    expectNoSecrets(err);
+    return err as HttpError;
+  }
+
+  beforeAll(async () => {
+    fx = await setup();
+    client = new FlagsmithClient({ apiUrl: fx.apiUrl, sdkUrl: fx.sdkUrl, adminToken: fx.token, timeoutMs: 15_000 });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await fx?.close();
+  });
+
+  it('reads environments by api key, with their v2 setting', async () => {
+    const production = await client.getEnvironment(fx.production.apiKey);
+    expect(production).toMatchObject({ id: fx.production.id, api_key: fx.production.apiKey, project: fx.projectId, use_v2_feature_versioning: true });
+    expect((await client.getEnvironment(fx.legacy.apiKey)).use_v2_feature_versioning).toBe(false);
+  });
+
+  it('answers NotFound for an unknown environment api key', async () => {
+    const err = await failureOf(client.getEnvironment('noSuchEnvironmentKey000'));
+    expect(err.type).toBe('NotFound');
+    expect(err.retryable).toBe(false);
+  });
+
+  it('finds a feature by its exact name despite the substring search', async () => {
+    const feature = await client.findFeatureByName(fx.projectId, fx.booleanFlag);
+    expect(feature?.name).toBe(fx.booleanFlag);
+    const decoy = await client.findFeatureByName(fx.projectId, fx.decoyFlag);
+    expect(decoy?.name).toBe(fx.decoyFlag);
+    expect(decoy?.id).not.toBe(feature?.id);
+    expect(await client.findFeatureByName(fx.projectId, fx.booleanFlag.slice(0, -2))).toBeNull();
+  });
+
+  it("replays seed 002's rollback: state ids per environment, feature id, version published immediately, verified off", async () => {
+    const envs = [fx.production, fx.development];
+    // Step 2: the feature-state id differs per environment; the live version uuid shows v2.
+    const before = await Promise.all(envs.map((e) => client.getEnvironmentDefaultFeatureState(e.apiKey, fx.booleanFlag)));
+    for (const state of before) {
+      expect(state).not.toBeNull();
+      expect(state?.enabled).toBe(true);
+      expect(state?.environment_feature_version).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(before[0]?.id).not.toBe(before[1]?.id);
+    // Step 3: the feature id is per project.
+    const feature = await client.findFeatureByName(fx.projectId, fx.booleanFlag);
+    expect(feature).not.toBeNull();
+    // Step 4: the runbook's body, value `{"type": "unicode", "string_value": null}`.
+    const created = await Promise.all(
+      envs.map((e, i) =>
+        client.createVersion(e.id, feature?.id ?? -1, {
+          feature_states_to_update: [environmentDefaultUpdate(false, toFeatureStateValue(null, 'unicode'), before[i]?.id)],
+          feature_states_to_create: [],
+          segment_ids_to_delete_overrides: [],
+          publish_immediately: true,
+        }),
+      ),
+    );
+    for (const version of created) expect(version).toMatchObject({ published: true, is_live: true });
+    // Step 5: both off, each on a new version — ours.
+    for (const [i, env] of envs.entries()) {
+      const after = await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.booleanFlag);
+      expect(after?.enabled).toBe(false);
+      expect(after?.environment_feature_version).toBe(created[i]?.uuid);
+      expect(after?.environment_feature_version).not.toBe(before[i]?.environment_feature_version);
+      expect((await client.getSdkFlag(env.sdkKey, fx.booleanFlag)).enabled).toBe(false);
+    }
+  });
+
+  it('flips a CONFIG value: JSON text stored as unicode, read back flat', async () => {
+    const env = fx.production;
+    const before = await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.configFlag);
+    expect(typeof before?.feature_state_value).toBe('string');
+    const feature = await client.findFeatureByName(fx.projectId, fx.configFlag);
+    const text = configValueText(['decided_on_destination']);
+    const version = await client.createVersion(env.id, feature?.id ?? -1, {
+      feature_states_to_update: [environmentDefaultUpdate(true, toFeatureStateValue(text, 'unicode'))],
+      publish_immediately: true,
+    });
+    const after = await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.configFlag);
+    expect(after).toMatchObject({ enabled: true, feature_state_value: '["decided_on_destination"]', environment_feature_version: version.uuid });
+    const states = await client.listVersionFeatureStates(env.id, feature?.id ?? -1, version.uuid);
+    const envDefault = states.find((s) => s.feature_segment === null && s.identity === null);
+    expect(envDefault?.feature_state_value).toEqual(toFeatureStateValue(text, 'unicode'));
+    expect(fromFeatureStateValue(envDefault?.feature_state_value ?? toFeatureStateValue(null))).toBe(text);
+    expect((await client.getSdkFlag(env.sdkKey, fx.configFlag)).feature_state_value).toBe(text);
+  });
+
+  it('creates a draft, retrieves it by uuid, publishes it, and refuses to delete it once live', async () => {
+    const env = fx.development;
+    const feature = await client.findFeatureByName(fx.projectId, fx.configFlag);
+    const featureId = feature?.id ?? -1;
+    const { current } = await client.currentAndScheduledVersions(env.id, featureId);
+    const state = await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.configFlag);
+    const description = `flagops-contract draft ${Date.now()}`;
+    const body: CreateVersionBody = {
+      feature_states_to_update: [environmentDefaultUpdate(true, toFeatureStateValue(state?.feature_state_value ?? null, 'unicode'))],
+      description,
+    };
+    const draft = await client.createVersion(env.id, featureId, body);
+    expect(draft).toMatchObject({ published: false, is_live: false, description });
+
+    const listed = await client.listVersions(env.id, featureId);
+    expect(listed.find((v) => v.uuid === draft.uuid)?.description).toBe(description);
+    const detail = await client.getVersion(draft.uuid);
+    expect(detail).toMatchObject({ uuid: draft.uuid, feature: featureId, environment: env.id, previous_version_uuid: current?.uuid ?? null });
+
+    const throwaway = await client.createVersion(env.id, featureId, body);
+    await client.deleteVersion(env.id, featureId, throwaway.uuid);
+    expect((await client.listVersions(env.id, featureId)).some((v) => v.uuid === throwaway.uuid)).toBe(false);
+
+    const published = await client.publishVersion(env.id, featureId, draft.uuid);
+    expect(published.live_from).not.toBeNull();
+    const err = await failureOf(client.deleteVersion(env.id, featureId, draft.uuid));
+    expect(err).toMatchObject({ type: 'Validation', status: 400, serverMessage: 'Cannot delete a live version.' });
+    const live = await client.listVersions(env.id, featureId, { isLive: true });
+    expect(live.some((v) => v.uuid === draft.uuid)).toBe(true);
+  });
+
+  it('sees a scheduled version without it changing the live state, and cancels it', async () => {
+    const env = fx.development;
+    const feature = await client.findFeatureByName(fx.projectId, fx.booleanFlag);
+    const featureId = feature?.id ?? -1;
+    const before = await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.booleanFlag);
+    const liveFrom = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+    const draft = await client.createVersion(env.id, featureId, {
+      feature_states_to_update: [environmentDefaultUpdate(!(before?.enabled ?? false), toFeatureStateValue(null, 'unicode'))],
+    });
+    await client.publishVersion(env.id, featureId, draft.uuid, { liveFrom });
+    const { current, scheduled } = await client.currentAndScheduledVersions(env.id, featureId);
+    expect(scheduled.map((v) => v.uuid)).toContain(draft.uuid);
+    expect(current?.uuid).toBe(before?.environment_feature_version);
+    expect((await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.booleanFlag))?.enabled).toBe(before?.enabled);
+    await client.deleteVersion(env.id, featureId, draft.uuid);
+    expect((await client.currentAndScheduledVersions(env.id, featureId)).scheduled.map((v) => v.uuid)).not.toContain(draft.uuid);
+  });
+
+  it('refuses the legacy featurestate PATCH on a v2 environment with Flagsmith\'s message', async () => {
+    const state = await client.getEnvironmentDefaultFeatureState(fx.production.apiKey, fx.configFlag);
+    const err = await failureOf(client.patchFeatureStateLegacy(fx.production.apiKey, state?.id ?? -1, { enabled: false }));
+    expect(err).toMatchObject({
+      type: 'Validation',
+      status: 400,
+      retryable: false,
+      serverMessage: 'This environment uses v2 feature versioning. Use the environment feature version endpoint instead.',
+    });
+  });
+
+  it('changes a v1 environment in place with the legacy PATCH', async () => {
+    const before = await client.getEnvironmentDefaultFeatureState(fx.legacy.apiKey, fx.booleanFlag);
+    expect(before?.environment_feature_version).toBeNull();
+    const patched = await client.patchFeatureStateLegacy(fx.legacy.apiKey, before?.id ?? -1, { enabled: !before?.enabled, feature_state_value: 'legacy' });
+    expect(patched).toMatchObject({ id: before?.id, enabled: !before?.enabled, feature_state_value: 'legacy' });
+    const after = await client.getEnvironmentDefaultFeatureState(fx.legacy.apiKey, fx.booleanFlag);
+    expect(after).toMatchObject({ id: before?.id, enabled: !before?.enabled, feature_state_value: 'legacy' });
+  });
+
+  it('refuses a version on a v1 environment', async () => {
+    const feature = await client.findFeatureByName(fx.projectId, fx.booleanFlag);
+    const err = await failureOf(
+      client.createVersion(fx.legacy.id, feature?.id ?? -1, { feature_states_to_update: [environmentDefaultUpdate(false, toFeatureStateValue(null))] }),
+    );
+    expect(err.type).toBe('Validation');
+    expect(err.serverMessage).toContain('Environment must use v2 feature versioning.');
+  });
+
+  it('refuses a value type Flagsmith does not store', async () => {
+    const feature = await client.findFeatureByName(fx.projectId, fx.configFlag);
+    const bad = { ...toFeatureStateValue('x'), type: 'string' } as unknown as ReturnType<typeof toFeatureStateValue>;
+    const err = await failureOf(
+      client.createVersion(fx.production.id, feature?.id ?? -1, { feature_states_to_update: [environmentDefaultUpdate(true, bad)] }),
+    );
+    expect(err.type).toBe('Validation');
+    expect(err.serverMessage).toContain('type');
+  });
+
+  it('answers NotFound from the SDK for an unknown feature', async () => {
+    const err = await failureOf(client.getSdkFlag(fx.production.sdkKey, 'no_such_feature_anywhere'));
+    expect(err).toMatchObject({ type: 'NotFound', serverMessage: 'Given feature not found' });
+  });
+
+  it('serves the environment document with the live state', async () => {
+    const { document, bytes } = await client.getEnvironmentDocument(fx.production.apiKey);
+    expect(document.api_key).toBe(fx.production.apiKey);
+    expect(bytes).toBeGreaterThan(2);
+    const state = await client.getEnvironmentDefaultFeatureState(fx.production.apiKey, fx.booleanFlag);
+    const inDocument = document.feature_states.find((s) => s.feature.name === fx.booleanFlag && (s.feature_segment ?? null) === null);
+    expect(inDocument?.enabled).toBe(state?.enabled);
+  });
+
+  it('answers Unauthorized for a wrong token', async () => {
+    const wrong = new FlagsmithClient({ apiUrl: fx.apiUrl, adminToken: 'Token wrong-contract-token-123' });
+    const err = await failureOf(wrong.getEnvironment(fx.production.apiKey));
+    await wrong.close();
+    expect(err).toMatchObject({ type: 'Unauthorized', status: 401, retryable: false });
+    expect(inspect(err, { depth: 20 })).not.toContain('wrong-contract-token-123');
+  });
+}
