@@ -34,7 +34,7 @@ function parseState(raw: unknown): { state?: VersionStateInput; errors?: Errors 
   else {
     const valueErrors: Errors = {};
     const type = value.type ?? 'unicode';
-    if (!isValueType(type)) valueErrors.type = [`"${String(type)}" is not a valid choice.`];
+    if (!isValueType(type)) valueErrors.type = [`"${typeof type === 'string' ? type : JSON.stringify(type)}" is not a valid choice.`];
     if (value.integer_value !== undefined && value.integer_value !== null && !Number.isInteger(value.integer_value)) {
       valueErrors.integer_value = ['A valid integer is required.'];
     }

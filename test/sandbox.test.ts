@@ -1,0 +1,257 @@
+/**
+ * The sandbox over real HTTP and real PostgreSQL: seed 002's runbook replayed with plain requests,
+ * Flagsmith's versioning rules, auth, throttling, SDK views by time, fault injection and the
+ * refusal of a foreign database.
+ */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
+   the answers are Flagsmith JSON checked field by field with expect; typing each one would restate the shapes under test. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, UnrelatedDatabaseError, seedSandbox, startSandbox } from '../src/sandbox/index.js';
+import { testDatabase } from './helpers/databases.js';
+
+const FLAG = 'auto_invoke_matcher_on_intake_complete';
+const PROD = { id: 85219, key: 'X4CdBvak98wpn6Ljq7eUSs' };
+const DEV = { id: 85220, key: 'SCE375zGzViFpGZhWoiK7D' };
+const LEGACY_V2 = 'This environment uses v2 feature versioning. Use the environment feature version endpoint instead.';
+
+describe('flagops sandbox', async () => {
+  const { url: databaseUrl } = await testDatabase('sandbox');
+  const foreign = await testDatabase('empty');
+  let sandbox: Sandbox;
+  let url: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ databaseUrl, token: 'test-token', seed: 'examples/sandbox-seed.yaml' });
+    url = sandbox.url;
+    // A v1 project next to the runbook's, written with the programmatic helper.
+    await seedSandbox(sandbox.db, {
+      project: { id: 500, name: 'Legacy' },
+      environments: [{ id: 501, name: 'Legacy', api_key: 'legacyClientKey', use_v2_feature_versioning: false }],
+      features: [{ id: 900, name: 'legacy_flag', environments: { Legacy: { enabled: true, value: 'a' } } }],
+    });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { Authorization: 'Token test-token', 'Content-Type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async function liveState(envKey: string, name = FLAG) {
+    const r = await api('GET', `/api/v1/environments/${envKey}/featurestates/?feature_name=${name}`);
+    expect(r.status).toBe(200);
+    return r.body.results[0];
+  }
+
+  async function featureId(name = FLAG): Promise<number> {
+    const r = await api('GET', `/api/v1/projects/36214/features/?search=${name}`);
+    return r.body.results.find((f: { name: string }) => f.name === name).id as number;
+  }
+
+  const disableBody = (id: number) => ({
+    feature_states_to_update: [{ id, enabled: false, feature_state_value: { type: 'unicode', string_value: null } }],
+    feature_states_to_create: [],
+    segment_ids_to_delete_overrides: [],
+    publish_immediately: true,
+  });
+
+  describe('seed 002 runbook replayed', () => {
+    it('flips the flag off in both environments with new versions, one EF_VERSION audit row each', async () => {
+      const before = { prod: await liveState(PROD.key), dev: await liveState(DEV.key) };
+      expect(before.prod.enabled).toBe(true);
+      expect(before.prod.environment_feature_version).toMatch(/^[0-9a-f-]{36}$/);
+      const id = await featureId();
+      const created = [];
+      for (const [env, fs] of [[PROD, before.prod], [DEV, before.dev]] as const) {
+        const r = await api('POST', `/api/v1/environments/${env.id}/features/${id}/versions/`, disableBody(fs.id));
+        expect(r.status).toBe(201);
+        expect(r.body).toMatchObject({ published: true, is_live: true });
+        created.push(r.body.uuid as string);
+      }
+      const after = { prod: await liveState(PROD.key), dev: await liveState(DEV.key) };
+      expect(after.prod).toMatchObject({ enabled: false, environment_feature_version: created[0] });
+      expect(after.dev).toMatchObject({ enabled: false, environment_feature_version: created[1] });
+      // Clone with new ids: the new live state is a new row.
+      expect(after.prod.id).not.toBe(before.prod.id);
+      const audit = await sandbox.db.query<{ related_object_uuid: string; log: string }>(
+        `SELECT related_object_uuid, log FROM audit_auditlog WHERE related_object_type = 'EF_VERSION' AND related_object_uuid = ANY($1)`,
+        [created],
+      );
+      expect(audit).toHaveLength(2);
+      expect(audit[0]?.log).toBe(`New version published for feature: ${FLAG}`);
+    });
+
+    it('flips a CONFIG value as a unicode JSON string, keeping the flat GET shape', async () => {
+      const name = 'matcher_trigger_decision_stages';
+      const fs = await liveState(PROD.key, name);
+      expect(fs.feature_state_value).toBe('["decided_on_destination"]');
+      const r = await api('POST', `/api/v1/environments/${PROD.id}/features/${await featureId(name)}/versions/`, {
+        feature_states_to_update: [{ id: fs.id, enabled: true, feature_state_value: { type: 'unicode', string_value: '["a","b"]' } }],
+        publish_immediately: true,
+      });
+      expect(r.status).toBe(201);
+      expect((await liveState(PROD.key, name)).feature_state_value).toBe('["a","b"]');
+    });
+  });
+
+  describe('versions', () => {
+    it('clones the previous published version into a draft with new ids and uuids', async () => {
+      const id = await featureId();
+      const live = await liveState(DEV.key);
+      const draft = await api('POST', `/api/v1/environments/${DEV.id}/features/${id}/versions/`, {});
+      expect(draft.status).toBe(201);
+      expect(draft.body).toMatchObject({ published: false, is_live: false, live_from: null });
+      const states = await api('GET', `/api/v1/environments/${DEV.id}/features/${id}/versions/${draft.body.uuid}/featurestates/`);
+      expect(Array.isArray(states.body)).toBe(true);
+      expect(states.body[0]).toMatchObject({ enabled: live.enabled, feature_segment: null, feature_state_value: { type: 'unicode' } });
+      expect(states.body[0].id).not.toBe(live.id);
+      const list = await api('GET', `/api/v1/environments/${DEV.id}/features/${id}/versions/`);
+      expect(list.body.results[0].uuid).toBe(draft.body.uuid); // NULL live_from sorts first
+      const retrieved = await api('GET', `/api/v1/environment-feature-versions/${draft.body.uuid}/`);
+      expect(retrieved.body).toMatchObject({ feature: id, environment: DEV.id, previous_version_uuid: live.environment_feature_version });
+      expect((await api('DELETE', `/api/v1/environments/${DEV.id}/features/${id}/versions/${draft.body.uuid}/`)).status).toBe(204);
+    });
+
+    it('answers 404 for an api key in the versions path and 405 for GET on a version', async () => {
+      const id = await featureId();
+      expect((await api('GET', `/api/v1/environments/${PROD.key}/features/${id}/versions/`)).status).toBe(404);
+      const live = await api('GET', `/api/v1/environments/${PROD.id}/features/${id}/versions/?is_live=true`);
+      expect((await api('GET', `/api/v1/environments/${PROD.id}/features/${id}/versions/${live.body.results[0].uuid}/`)).status).toBe(405);
+    });
+
+    it('refuses to delete a live version', async () => {
+      const id = await featureId();
+      const live = await api('GET', `/api/v1/environments/${PROD.id}/features/${id}/versions/?is_live=true`);
+      const r = await api('DELETE', `/api/v1/environments/${PROD.id}/features/${id}/versions/${live.body.results[0].uuid}/`);
+      expect(r).toMatchObject({ status: 400, body: { detail: 'Cannot delete a live version.' } });
+    });
+
+    it('rejects a value type that is not unicode, int or bool, and a missing value', async () => {
+      const path = `/api/v1/environments/${PROD.id}/features/${await featureId()}/versions/`;
+      const bad = await api('POST', path, { feature_states_to_update: [{ enabled: false, feature_state_value: { type: 'string' } }] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.feature_states_to_update[0].feature_state_value.type).toEqual(['"string" is not a valid choice.']);
+      const missing = await api('POST', path, { feature_states_to_update: [{ enabled: false }] });
+      expect(missing.body.feature_states_to_update[0].feature_state_value).toEqual(['This field is required.']);
+    });
+
+    it('refuses versions on a v1 environment', async () => {
+      const r = await api('POST', '/api/v1/environments/501/features/900/versions/', {});
+      expect(r).toMatchObject({ status: 400, body: { environment: 'Environment must use v2 feature versioning.' } });
+    });
+
+    it('lets a scheduled version go live by time in /flags/ and the document, without a write', async () => {
+      const id = await featureId();
+      const fs = await liveState(DEV.key);
+      const liveFrom = new Date(Date.now() + 1500).toISOString();
+      const draft = await api('POST', `/api/v1/environments/${DEV.id}/features/${id}/versions/`, {
+        feature_states_to_update: [{ id: fs.id, enabled: !fs.enabled, feature_state_value: { type: 'unicode', string_value: 'later' } }],
+      });
+      const published = await api('POST', `/api/v1/environments/${DEV.id}/features/${id}/versions/${draft.body.uuid}/publish/`, {
+        live_from: liveFrom,
+      });
+      expect(published).toMatchObject({ status: 200, body: { live_from: liveFrom } });
+      const sdk = { 'X-Environment-Key': DEV.key };
+      expect((await api('GET', `/api/v1/flags/?feature=${FLAG}`, undefined, sdk)).body.enabled).toBe(fs.enabled);
+      await new Promise((resolve) => setTimeout(resolve, 1800));
+      const flag = await api('GET', `/api/v1/flags/?feature=${FLAG}`, undefined, sdk);
+      expect(flag.body).toMatchObject({ enabled: !fs.enabled, feature_state_value: 'later' });
+      const doc = await api('GET', '/api/v1/environment-document/', undefined, { 'X-Environment-Key': 'ser.sandboxDevelopmentServerKey' });
+      expect(doc.status).toBe(200);
+      const state = doc.body.feature_states.find((s: { feature: { name: string } }) => s.feature.name === FLAG);
+      expect(state).toMatchObject({ enabled: !fs.enabled, feature_state_value: 'later', feature_segment: null });
+    });
+  });
+
+  describe('legacy featurestate writes', () => {
+    it('are refused on a v2 environment with Flagsmith\'s message', async () => {
+      const fs = await liveState(PROD.key);
+      for (const path of [`/api/v1/environments/${PROD.key}/featurestates/${fs.id}/`, `/api/v1/features/featurestates/${fs.id}/`]) {
+        expect(await api('PATCH', path, { enabled: true })).toMatchObject({ status: 400, body: { detail: LEGACY_V2 } });
+      }
+    });
+
+    it('change the state in place on a v1 environment and write a FEATURE_STATE audit row', async () => {
+      const fs = await liveState('legacyClientKey', 'legacy_flag');
+      const r = await api('PATCH', `/api/v1/environments/legacyClientKey/featurestates/${fs.id}/`, { enabled: false, feature_state_value: 7 });
+      expect(r).toMatchObject({ status: 200, body: { id: fs.id, enabled: false, feature_state_value: 7 } });
+      expect(await liveState('legacyClientKey', 'legacy_flag')).toMatchObject({ id: fs.id, enabled: false });
+      const rows = await sandbox.db.query(`SELECT 1 FROM audit_auditlog WHERE related_object_type = 'FEATURE_STATE' AND related_object_id = $1`, [fs.id]);
+      expect(rows).toHaveLength(1);
+    });
+  });
+
+  describe('auth and throttling', () => {
+    it('answers 401 with Flagsmith\'s detail strings', async () => {
+      expect(await api('GET', `/api/v1/environments/${PROD.key}/`, undefined, { Authorization: 'Token nope' })).toMatchObject({
+        status: 401,
+        body: { detail: 'Invalid token.' },
+      });
+      expect((await api('GET', `/api/v1/environments/${PROD.key}/`, undefined, { Authorization: 'Api-Key nope' })).body.detail).toBe(
+        'Valid Master API Key not found.',
+      );
+      expect((await api('GET', `/api/v1/environments/${PROD.key}/`, undefined, { Authorization: '' })).body.detail).toBe(
+        'Authentication credentials were not provided.',
+      );
+    });
+
+    it('answers 403 to a bad environment key and keeps server-only documents from client keys', async () => {
+      expect(await api('GET', '/api/v1/flags/', undefined, { 'X-Environment-Key': 'nope' })).toMatchObject({ status: 403 });
+      expect(await api('GET', '/api/v1/environment-document/', undefined, { 'X-Environment-Key': PROD.key })).toMatchObject({
+        status: 403,
+        body: { detail: 'Invalid or missing Environment key' },
+      });
+    });
+
+    it('throttles admin requests with 429 and Retry-After', async () => {
+      const throttled = await startSandbox({ databaseUrl, token: 't2', throttle: { ratePerMinute: 2 } });
+      try {
+        const get = () => fetch(`${throttled.url}/api/v1/environments/${PROD.key}/`, { headers: { Authorization: 'Token t2' } });
+        expect((await get()).status).toBe(200);
+        expect((await get()).status).toBe(200);
+        const third = await get();
+        expect(third.status).toBe(429);
+        expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(((await third.json()) as { detail: string }).detail).toMatch(/^Request was throttled\. Expected available in \d+ seconds?\.$/);
+      } finally {
+        await throttled.close();
+      }
+    });
+  });
+
+  describe('fault injection', () => {
+    it('answers a status N times, then serves normally, and logs what it served', async () => {
+      await api('DELETE', '/__sandbox/faults');
+      const rule = await api('POST', '/__sandbox/faults', { method: 'GET', path: '/api/v1/environments/*/featurestates/', count: 2, status: 429, retryAfter: 3 });
+      expect(rule.status).toBe(201);
+      const first = await api('GET', `/api/v1/environments/${PROD.key}/featurestates/`);
+      expect(first.status).toBe(429);
+      expect(first.headers.get('retry-after')).toBe('3');
+      expect((await api('GET', `/api/v1/environments/${PROD.key}/featurestates/`)).status).toBe(429);
+      expect((await api('GET', `/api/v1/environments/${PROD.key}/featurestates/`)).status).toBe(200);
+      const log = (await api('GET', '/__sandbox/faults')).body.requests as { status: number; injected: string | null }[];
+      expect(log.map((r) => r.injected)).toEqual(['status', 'status', null]);
+    });
+
+    it('resets the connection', async () => {
+      sandbox.faults.add({ path: '/api/v1/projects/*', reset: true });
+      await expect(api('GET', '/api/v1/projects/36214/features/')).rejects.toThrow();
+      expect((await api('GET', '/api/v1/projects/36214/features/')).status).toBe(200);
+    });
+  });
+
+  describe('database guard', () => {
+    it('refuses a database holding unrelated tables', async () => {
+      await foreign.db.query('CREATE TABLE cases (id serial PRIMARY KEY)');
+      await expect(startSandbox({ databaseUrl: foreign.url })).rejects.toThrow(UnrelatedDatabaseError);
+      await expect(startSandbox({ databaseUrl: foreign.url })).rejects.toThrow(/cases/);
+    });
+  });
+});
