@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './action.js';
+import { registerSetupTemporalCommand } from './commands/setup-temporal.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerWorkerCommand(program);
+  registerSetupTemporalCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

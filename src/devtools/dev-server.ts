@@ -6,16 +6,10 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
+import { searchAttributes } from '../temporal/search-attributes.js';
 
-/** Search attributes of SPEC §3, registered on every dev server we start. */
-export const searchAttributes: Record<string, 'Keyword' | 'KeywordList'> = {
-  FlagName: 'Keyword',
-  FlagEnvironments: 'KeywordList',
-  IncidentId: 'Keyword',
-  RollbackStep: 'Keyword',
-  RequestedBy: 'Keyword',
-  ApprovedBy: 'Keyword',
-};
+// Re-exported for existing importers; the declaration lives with the other Temporal settings.
+export { searchAttributes };
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
