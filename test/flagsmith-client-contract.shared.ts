@@ -210,7 +210,7 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
     const before = await client.getEnvironmentDefaultFeatureState(fx.legacy.apiKey, fx.booleanFlag);
     expect(before?.environment_feature_version).toBeNull();
     const patched = await client.patchFeatureStateLegacy(fx.legacy.apiKey, before?.id ?? -1, { enabled: !before?.enabled, feature_state_value: 'legacy' });
-    expect(patched).toMatchObject({ id: before?.id, enabled: !before?.enabled, feature_state_value: 'legacy' });
+    expect(patched).toMatchObject({ feature: before?.feature, enabled: !before?.enabled });
     const after = await client.getEnvironmentDefaultFeatureState(fx.legacy.apiKey, fx.booleanFlag);
     expect(after).toMatchObject({ id: before?.id, enabled: !before?.enabled, feature_state_value: 'legacy' });
   });

@@ -160,6 +160,17 @@ describe('FlagsmithClient requests', () => {
     expect(document).toEqual(doc);
     expect(bytes).toBe(Buffer.byteLength(JSON.stringify(doc)));
   });
+  it("accepts the legacy PATCH's partial answer {feature, enabled}, sending the flat value", async () => {
+    reply = () => ({ status: 200, body: { feature: 10, enabled: false } });
+    const patched = await client.patchFeatureStateLegacy('k', 6, { enabled: false, feature_state_value: 'x' });
+    expect(patched).toEqual({ feature: 10, enabled: false });
+    expect(seen[0]).toMatchObject({ method: 'PATCH', url: '/admin/api/v1/environments/k/featurestates/6/', body: { enabled: false, feature_state_value: 'x' } });
+  });
+
+  it('reads an identity override nested as {id, identifier} and skips it', async () => {
+    reply = () => ({ status: 200, body: { next: null, results: [fs({ id: 5, identity: { id: 9, identifier: 'u' } }), fs({ id: 6 })] } });
+    expect((await client.getEnvironmentDefaultFeatureState('k', 'f'))?.id).toBe(6);
+  });
 });
 
 describe('FlagsmithClient answer checks', () => {

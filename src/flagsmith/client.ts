@@ -14,6 +14,7 @@ import {
   environmentFeatureStateSchema,
   environmentSchema,
   featureSchema,
+  legacyPatchResponseSchema,
   pageSchema,
   publishResponseSchema,
   sdkFlagSchema,
@@ -24,6 +25,7 @@ import {
   type EnvironmentDocument,
   type EnvironmentFeatureState,
   type Feature,
+  type LegacyPatchResponse,
   type PublishResponse,
   type SdkFlag,
   type Version,
@@ -204,7 +206,8 @@ export class FlagsmithClient {
 
   /**
    * `PATCH /api/v1/environments/{api_key}/featurestates/{id}/` with a flat value: changes the
-   * state in place, for v1 environments only.
+   * state in place, for v1 environments only. Flagsmith answers only `{feature, enabled}`: read
+   * the state again to see its value.
    * @throws HttpError `Validation` "This environment uses v2 feature versioning. …" on a v2 environment.
    */
   async patchFeatureStateLegacy(
@@ -212,12 +215,12 @@ export class FlagsmithClient {
     featureStateId: number,
     patch: { enabled?: boolean; feature_state_value?: FlatValue },
     options: CallOptions = {},
-  ): Promise<EnvironmentFeatureState> {
+  ): Promise<LegacyPatchResponse> {
     return this.admin(
       'PATCH',
       `api/v1/environments/${seg(envApiKey)}/featurestates/${featureStateId}/`,
       'environments/{api_key}/featurestates/{id}/',
-      environmentFeatureStateSchema,
+      legacyPatchResponseSchema,
       { ...options, json: patch },
     );
   }

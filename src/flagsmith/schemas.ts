@@ -44,7 +44,8 @@ export const environmentFeatureStateSchema = z.object({
   id,
   feature: id,
   environment: nullableId,
-  identity: absentAsNull(id),
+  // The list serializer nests the identity as `{id, identifier}`; the detail one gives its id.
+  identity: absentAsNull(z.union([id, z.looseObject({ id })])),
   feature_segment: absentAsNull(id),
   enabled: z.boolean(),
   feature_state_value: flatValueSchema,
@@ -52,6 +53,13 @@ export const environmentFeatureStateSchema = z.object({
   environment_feature_version: absentAsNull(z.string()),
 });
 export type EnvironmentFeatureState = z.infer<typeof environmentFeatureStateSchema>;
+
+/**
+ * `PATCH environments/{api_key}/featurestates/{id}/`: Flagsmith answers a partial update with its
+ * create serializer, which has only `feature` and `enabled` (a PUT would answer the whole state).
+ */
+export const legacyPatchResponseSchema = z.object({ feature: id, enabled: z.boolean() });
+export type LegacyPatchResponse = z.infer<typeof legacyPatchResponseSchema>;
 
 /** A version as list, create and publish-less reads show it. */
 export const versionSchema = z.object({
