@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './action.js';
+import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerSetupTemporalCommand } from './commands/setup-temporal.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerWorkerCommand(program);
   registerSetupTemporalCommand(program);
+  registerSandboxCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
