@@ -5,8 +5,10 @@
 import type { Client } from '@temporalio/client';
 import type { FlagopsConfig } from '../src/config/schema.js';
 import type { Database } from '../src/db/sql.js';
+import type { FlagsmithClient } from '../src/flagsmith/client.js';
 import type { Logger } from '../src/log.js';
 import type { Metrics } from '../src/metrics.js';
+import type { DocumentStore } from '../src/store/document-store.js';
 
 /** Secrets and endpoints activities need, read from the environment once by the worker. */
 export interface ActivitySecrets {
@@ -27,6 +29,10 @@ export interface ActivityDeps {
   flagsmithDb?: Database;
   /** flagops' own PostgreSQL (`FLAGOPS_DATABASE_URL`): the document store. */
   flagopsDb?: Database;
+  /** Flagsmith's Admin/SDK API (absent when FLAGSMITH_ADMIN_TOKEN is unset). */
+  flagsmith?: FlagsmithClient;
+  /** Where the document sync writes; defaults to the PostgreSQL store over `flagopsDb`. */
+  documentStore?: DocumentStore;
   /** For activities that signal-with-start other workflows (workflow code cannot). */
   temporal?: { client: Client; taskQueue: string; idPrefix: string };
 }

@@ -4,6 +4,8 @@
  * the worker does not register.
  */
 import type { ActivityDeps } from './deps.js';
+import { createAuditTailActivities } from './audit-tail.js';
+import { createDocumentSyncActivities } from './document-sync.js';
 import { createHealthActivities } from './health.js';
 
 export type { ActivityDeps, ActivitySecrets } from './deps.js';
@@ -11,6 +13,8 @@ export type { ActivityDeps, ActivitySecrets } from './deps.js';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createDocumentSyncActivities(deps),
+    ...createAuditTailActivities(deps),
   };
 }
 

@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { optionalVar, serverKeyVariable } from './config/env.js';
+import { adminToken, optionalVar, serverKeyVariable } from './config/env.js';
 import type { FlagopsConfig } from './config/schema.js';
 import { Database } from './db/sql.js';
+import { FlagsmithClient } from './flagsmith/client.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
@@ -73,6 +74,10 @@ export function buildActivityDeps(args: {
   const appDb = open('DATABASE_URL', 'application database (DATABASE_URL)');
   const flagsmithDb = open('FLAGSMITH_DATABASE_URL', "Flagsmith's database (FLAGSMITH_DATABASE_URL)");
   const flagopsDb = open('FLAGOPS_DATABASE_URL', 'document store (FLAGOPS_DATABASE_URL)');
+  // Commands that need Flagsmith check FLAGSMITH_ADMIN_TOKEN before calling this; others run without a client.
+  const flagsmith = optionalVar(env, 'FLAGSMITH_ADMIN_TOKEN')
+    ? new FlagsmithClient({ apiUrl: config.flagsmith.apiUrl, sdkUrl: config.flagsmith.sdkUrl, adminToken: adminToken(env, 'the worker') })
+    : undefined;
   const slackWebhookUrl = optionalVar(env, 'SLACK_WEBHOOK_URL');
   const githubToken = optionalVar(env, 'GITHUB_TOKEN');
   const deps: ActivityDeps = {
@@ -87,6 +92,7 @@ export function buildActivityDeps(args: {
     ...(appDb ? { appDb } : {}),
     ...(flagsmithDb ? { flagsmithDb } : {}),
     ...(flagopsDb ? { flagopsDb } : {}),
+    ...(flagsmith ? { flagsmith } : {}),
     ...(args.temporal ? { temporal: args.temporal } : {}),
   };
   return {
@@ -94,6 +100,7 @@ export function buildActivityDeps(args: {
     close: async () => {
       const pools = [appDb, flagsmithDb, flagopsDb].filter((db): db is Database => db !== undefined);
       await Promise.all(pools.map((db) => db.close()));
+      await flagsmith?.close();
     },
   };
 }

@@ -6,6 +6,8 @@ import { Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { adminToken, optionalVar, runtimeSettings, temporalSettings } from '../../config/env.js';
 import { loadConfig } from '../../config/load.js';
+import { migrate } from '../../db/sql.js';
+import { ensureAuditLogTailer } from '../../document-sync/tailer.js';
 import { createLogger } from '../../log.js';
 import { createMetrics, serveMetrics } from '../../metrics.js';
 import { connectClient, connectWorker } from '../../temporal/connection.js';
@@ -62,6 +64,12 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
       taskQueue: runtime.taskQueue,
       deps: built.deps,
     });
+    let tailer: string | null = null;
+    if (syncOn && built.deps.flagopsDb && built.deps.temporal) {
+      // The store's schema first: the tailer's first poll writes its cursor there.
+      await migrate(built.deps.flagopsDb, 'flagops');
+      tailer = await ensureAuditLogTailer(built.deps.temporal);
+    }
     log.info(
       {
         event: 'worker.started',
@@ -70,6 +78,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
         address: temporal.address,
         metricsPort: metricsServer?.port ?? null,
         documentSync: syncOn ? 'on' : 'off (needs FLAGSMITH_DATABASE_URL and FLAGOPS_DATABASE_URL)',
+        auditLogTailer: tailer,
       },
       'worker started',
     );

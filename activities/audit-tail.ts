@@ -1,0 +1,71 @@
+/**
+ * The audit-log tailer's activity: read `audit_auditlog` past the durable cursor (re-reading an
+ * overlap window, since rows commit out of id order), de-duplicate, map each row to its
+ * environment or to every environment of its project, and signal-with-start their sync workflows.
+ * The cursor moves only after every signal was sent: a crash in between re-sends wake-ups (a
+ * harmless extra pass), never loses one.
+ */
+import { advanceCursor, readCursor, writeCursor } from '../src/document-sync/audit-cursor.js';
+import { allEnvironmentIds, auditRowsAfter, environmentIdsOfProject, maxAuditId } from '../src/document-sync/flagsmith-tables.js';
+import type { AuditTailRequest, AuditTailResult } from '../src/document-sync/types.js';
+import { syncInputFromConfig, wakeEnvironmentSync } from '../src/document-sync/wake.js';
+import { FailureType, failure } from '../src/failures.js';
+import type { ActivityDeps } from './deps.js';
+
+/** At most this many audit ids ride on one wake signal (they are evidence, not instructions). */
+const MAX_IDS_PER_WAKE = 50;
+
+export function createAuditTailActivities(deps: ActivityDeps) {
+  return {
+    async tailAuditLog(request: AuditTailRequest): Promise<AuditTailResult> {
+      const { flagsmithDb, flagopsDb, temporal } = deps;
+      if (!flagsmithDb || !flagopsDb || !temporal) {
+        throw failure(FailureType.Config, 'the audit-log tailer needs FLAGSMITH_DATABASE_URL, FLAGOPS_DATABASE_URL and a Temporal client');
+      }
+      const wake = (environmentId: number, auditIds: number[], source: 'audit' | 'start') =>
+        wakeEnvironmentSync(temporal, syncInputFromConfig(deps.config, environmentId), {
+          source,
+          ...(auditIds.length ? { auditIds: auditIds.slice(-MAX_IDS_PER_WAKE) } : {}),
+        });
+
+      const cursor = await readCursor(flagopsDb, request.tailer);
+      if (!cursor) {
+        // First start: nothing is known about the store, so every environment gets one pass, and
+        // tailing starts at the current end of the log.
+        const highWater = await maxAuditId(flagsmithDb);
+        const environments = await allEnvironmentIds(flagsmithDb);
+        for (const id of environments) await wake(id, [], 'start');
+        await writeCursor(flagopsDb, request.tailer, { highWater, seenIds: [] });
+        deps.log.info({ event: 'audit_tail.started', highWater, environments: environments.length }, 'audit-log tailer started');
+        return { rows: 0, environments: environments.length, highWater, more: false };
+      }
+
+      const windowStart = Math.max(0, cursor.highWater - request.overlapRows);
+      const late = (await auditRowsAfter(flagsmithDb, windowStart, request.overlapRows)).filter((row) => row.id <= cursor.highWater);
+      const fresh = await auditRowsAfter(flagsmithDb, cursor.highWater, request.batchSize);
+      const seen = new Set(cursor.seenIds);
+      const rows = [...late, ...fresh].filter((row) => !seen.has(row.id));
+
+      const idsByEnvironment = new Map<number, number[]>();
+      const projectEnvironments = new Map<number, number[]>();
+      for (const row of rows) {
+        let targets: number[] = [];
+        if (row.environmentId !== null) targets = [row.environmentId];
+        else if (row.projectId !== null) {
+          let ids = projectEnvironments.get(row.projectId);
+          if (!ids) projectEnvironments.set(row.projectId, (ids = await environmentIdsOfProject(flagsmithDb, row.projectId)));
+          targets = ids;
+        }
+        for (const id of targets) idsByEnvironment.set(id, [...(idsByEnvironment.get(id) ?? []), row.id]);
+      }
+      for (const [environmentId, auditIds] of idsByEnvironment) await wake(environmentId, auditIds, 'audit');
+
+      const next = advanceCursor(cursor, rows.map((row) => row.id), request.overlapRows);
+      if (rows.length > 0) await writeCursor(flagopsDb, request.tailer, next);
+      if (late.some((row) => !seen.has(row.id))) {
+        deps.log.info({ event: 'audit_tail.late_rows', ids: late.filter((row) => !seen.has(row.id)).map((row) => row.id) }, 'audit rows committed out of id order');
+      }
+      return { rows: rows.length, environments: idsByEnvironment.size, highWater: next.highWater, more: fresh.length === request.batchSize };
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/** Starting the singleton audit-log tailer (the worker does it when the document sync is on). */
+import type { Client } from '@temporalio/client';
+import { workflowIds } from '../ids.js';
+import { auditLogTailer, type AuditLogTailerInput } from '../../workflows/audit-log-tailer.js';
+
+/**
+ * Start the tailer unless it already runs (every worker calls this; only one tailer may exist per
+ * id prefix). @returns its workflow id.
+ */
+export async function ensureAuditLogTailer(
+  target: { client: Client; taskQueue: string; idPrefix: string },
+  input: AuditLogTailerInput = {},
+): Promise<string> {
+  const workflowId = workflowIds.auditLogTailer(target.idPrefix);
+  await target.client.workflow.start(auditLogTailer, {
+    workflowId,
+    taskQueue: target.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  return workflowId;
+}

@@ -1,0 +1,257 @@
+/**
+ * `environmentDocumentSync` (SPEC §4): one long-lived workflow per Flagsmith environment that
+ * keeps the environment's document in the document store, and never writes a partial one.
+ *
+ * A pass is guard → build → completeness → write → record. Guard and completeness failures back
+ * off `backoffBaseMs · 2^n` for at most `maxAttempts` attempts, then give up (warning, `failure`
+ * count, no write) until the next change or reconcile. Changes arriving during a pass coalesce
+ * into exactly one more pass. Passes also run at the next scheduled go-live (which writes no audit
+ * row) and every `reconcileEveryMs`. The workflow is woken by signal-with-start (the audit-log
+ * tailer, `flagops webhooks`, `flagops sync`) and continues-as-new with its state as plain JSON.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { BuildResult, GuardResult, SyncFailureReport } from '../src/document-sync/types.js';
+
+/** Something changed (or someone asks for a pass). Carries where it came from, for the status. */
+export interface SyncWake {
+  source: 'audit' | 'webhook' | 'cli' | 'start';
+  /** Audit-log ids that caused this wake (the tailer sends them; kept for de-dup evidence). */
+  auditIds?: number[];
+  /** Set by `flagops sync`: the pass that serves it lists it, so the caller can find its result. */
+  requestId?: string;
+}
+
+/** Wire name `changed`. */
+export const changedSignal = defineSignal<[SyncWake]>('changed');
+
+export type PassReason = 'change' | 'scheduled_go_live' | 'reconcile';
+export type PassOutcome = 'written' | 'unchanged' | 'stale' | 'gave_up' | 'failed' | 'environment_missing';
+
+/** What one pass did (the `status` query keeps the latest ones). */
+export interface PassSummary {
+  sequence: number;
+  reason: PassReason;
+  outcome: PassOutcome;
+  attempts: number;
+  /** Why nothing was written, in words (gave_up, failed, stale, environment_missing). */
+  detail: string | null;
+  featureStatesCount: number | null;
+  bytes: number | null;
+  contentHash: string | null;
+  requestIds: string[];
+  startedAt: string;
+  endedAt: string;
+}
+
+/** Carried across continue-as-new; plain JSON. */
+export interface SyncState {
+  /** The last pass sequence used; the next pass takes a higher one. */
+  passSequence: number;
+  /** A change arrived that no pass has yet started to serve. */
+  dirty: boolean;
+  pendingRequestIds: string[];
+  /** Wake signals received, over all runs. */
+  wakes: number;
+  /** The latest audit ids received (at most 200), in arrival order. */
+  recentAuditIds: number[];
+  passes: number;
+  written: number;
+  recentPasses: PassSummary[];
+  /** Epoch ms of the next scheduled go-live seen by the last guard, or null. */
+  nextLiveFromMs: number | null;
+  lastPassEndedAtMs: number | null;
+  /** Runs of this workflow id so far (continue-as-new count + 1). */
+  runs: number;
+}
+
+export interface EnvironmentDocumentSyncInput {
+  environmentId: number;
+  /** First backoff delay in ms; doubles per attempt (SPEC §2 `documentSync.backoffBase`). */
+  backoffBaseMs: number;
+  /** Attempts of a pass before it gives up (`documentSync.maxAttempts`). */
+  maxAttempts: number;
+  /** Period of the reconcile pass in ms (`documentSync.reconcileEvery`). */
+  reconcileEveryMs: number;
+  /** Wait after a scheduled `live_from` before its pass, absorbing clock skew with Flagsmith's database. Default 500 ms. */
+  goLiveMarginMs?: number;
+  /** Passes per run before continuing as new. Default 200. */
+  maxPassesPerRun?: number;
+  /** Start-to-close timeout of each activity in ms. Default 60 s. */
+  activityTimeoutMs?: number;
+  /** Set only by continue-as-new. */
+  state?: SyncState;
+}
+
+export interface SyncStatus {
+  environmentId: number;
+  /** The pass running now (its reason), or null when idle. */
+  running: PassReason | null;
+  state: SyncState;
+}
+
+/** Wire name `status`. */
+export const syncStatusQuery = defineQuery<SyncStatus>('status');
+
+const RECENT_PASSES = 20;
+const RECENT_AUDIT_IDS = 200;
+const MAX_PENDING_REQUESTS = 100;
+
+export function initialSyncState(): SyncState {
+  return {
+    passSequence: 0,
+    // A new workflow knows nothing about the store yet: its first pass runs at once.
+    dirty: true,
+    pendingRequestIds: [],
+    wakes: 0,
+    recentAuditIds: [],
+    passes: 0,
+    written: 0,
+    recentPasses: [],
+    nextLiveFromMs: null,
+    lastPassEndedAtMs: null,
+    runs: 0,
+  };
+}
+
+function keepLast<T>(list: T[], max: number): T[] {
+  return list.length > max ? list.slice(list.length - max) : list;
+}
+
+export async function environmentDocumentSync(input: EnvironmentDocumentSyncInput): Promise<never> {
+  const timeout = input.activityTimeoutMs ?? 60_000;
+  const acts = proxyActivities<Activities>({
+    startToCloseTimeout: timeout,
+    // Flagsmith or a database being down is retried a few times; then the pass fails and the next
+    // change or reconcile tries again, instead of the workflow waiting on one activity forever.
+    retry: { initialInterval: 1_000, maximumInterval: 10_000, maximumAttempts: 5 },
+  });
+  const state: SyncState = input.state ? { ...input.state } : initialSyncState();
+  state.runs += 1;
+  let running: PassReason | null = null;
+
+  setHandler(changedSignal, (wake) => {
+    state.dirty = true;
+    state.wakes += 1;
+    if (wake.requestId) state.pendingRequestIds = keepLast([...state.pendingRequestIds, wake.requestId], MAX_PENDING_REQUESTS);
+    if (wake.auditIds?.length) state.recentAuditIds = keepLast([...state.recentAuditIds, ...wake.auditIds], RECENT_AUDIT_IDS);
+  });
+  setHandler(syncStatusQuery, () => ({ environmentId: input.environmentId, running, state }));
+
+  const failed = async (report: SyncFailureReport): Promise<void> => {
+    try {
+      await acts.recordEnvironmentDocumentFailure(report);
+    } catch {
+      // Counting is best effort: a metrics hiccup must not stop the sync.
+    }
+  };
+
+  /** Attempts of one pass; returns what the pass did. */
+  const attemptPass = async (): Promise<Omit<PassSummary, 'reason' | 'requestIds' | 'startedAt' | 'endedAt'>> => {
+    for (let attempt = 1; ; attempt++) {
+      const guard: GuardResult = await acts.inspectEnvironmentForSync(input.environmentId);
+      if (!guard.found) {
+        return blank(state.passSequence, 'environment_missing', attempt, `environment ${input.environmentId} does not exist (or is deleted)`);
+      }
+      state.nextLiveFromMs = guard.nextLiveFrom === null ? null : Date.parse(guard.nextLiveFrom);
+      let reason: SyncFailureReport['reason'];
+      let detail: string;
+      if (guard.creating.environment || guard.creating.featureIds.length > 0) {
+        reason = 'creating';
+        detail = guard.creating.environment
+          ? 'the environment is still being created (is_creating)'
+          : `features still being created (is_creating): ${guard.creating.featureIds.join(', ')}`;
+      } else {
+        // Never below what the store holds: a fresh run (or a reset) must still move forward.
+        const sequence = Math.max(state.passSequence, guard.storedSequence) + 1;
+        state.passSequence = sequence;
+        const built: BuildResult = await acts.buildAndWriteEnvironmentDocument({ environment: guard.environment, passSequence: sequence });
+        if (built.status === 'written' || built.status === 'unchanged') {
+          return { ...blank(sequence, built.status, attempt, null), featureStatesCount: built.featureStatesCount, bytes: built.bytes, contentHash: built.contentHash };
+        }
+        if (built.status === 'stale') {
+          // Our own sequence already stored means an earlier attempt of this write committed.
+          if (built.storedSequence === sequence) return blank(sequence, 'written', attempt, 'written by an earlier attempt of this pass');
+          return blank(sequence, 'stale', attempt, `the store holds pass ${built.storedSequence}, later than ${sequence}`);
+        }
+        reason = 'incomplete';
+        detail = `${built.missingCount} feature(s) without an environment default in the document (${built.missingFeatureIds.join(', ')}${
+          built.missingCount > built.missingFeatureIds.length ? ', …' : ''
+        })`;
+      }
+      if (attempt >= input.maxAttempts) {
+        await failed({ environmentId: input.environmentId, reason, attempts: attempt, detail });
+        return blank(state.passSequence, 'gave_up', attempt, detail);
+      }
+      await sleep(input.backoffBaseMs * 2 ** (attempt - 1));
+    }
+  };
+
+  const runPass = async (reason: PassReason): Promise<void> => {
+    running = reason;
+    state.dirty = false;
+    const requestIds = state.pendingRequestIds;
+    state.pendingRequestIds = [];
+    const startedAt = new Date(Date.now()).toISOString();
+    let result: Omit<PassSummary, 'reason' | 'requestIds' | 'startedAt' | 'endedAt'>;
+    try {
+      result = await attemptPass();
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      const detail = error.cause instanceof ApplicationFailure ? `${error.cause.type ?? 'Error'}: ${error.cause.message}` : error.message;
+      await failed({ environmentId: input.environmentId, reason: 'error', attempts: 1, detail });
+      result = blank(state.passSequence, 'failed', 1, detail);
+    }
+    state.passes += 1;
+    if (result.outcome === 'written') state.written += 1;
+    state.lastPassEndedAtMs = Date.now();
+    state.recentPasses = keepLast(
+      [...state.recentPasses, { ...result, reason, requestIds, startedAt, endedAt: new Date(state.lastPassEndedAtMs).toISOString() }],
+      RECENT_PASSES,
+    );
+    running = null;
+  };
+
+  const margin = input.goLiveMarginMs ?? 500;
+  const maxPasses = input.maxPassesPerRun ?? 200;
+  let passesThisRun = 0;
+  for (;;) {
+    let reason: PassReason = 'change';
+    if (!state.dirty) {
+      const reconcileAt = (state.lastPassEndedAtMs ?? Date.now()) + input.reconcileEveryMs;
+      const goLiveAt = state.nextLiveFromMs === null ? Infinity : state.nextLiveFromMs + margin;
+      const wakeAt = Math.min(reconcileAt, goLiveAt);
+      const changed = await condition(() => state.dirty, Math.max(1, wakeAt - Date.now()));
+      if (!changed) reason = goLiveAt <= reconcileAt ? 'scheduled_go_live' : 'reconcile';
+    }
+    await runPass(reason);
+    passesThisRun += 1;
+    if (passesThisRun >= maxPasses || workflowInfo().continueAsNewSuggested) {
+      // Signals that land while this run closes are redelivered to this code by Temporal (the
+      // close is refused while new events are pending), so `state.dirty` carries them over.
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof environmentDocumentSync>({ ...input, state });
+    }
+  }
+}
+
+function blank(
+  sequence: number,
+  outcome: PassOutcome,
+  attempts: number,
+  detail: string | null,
+): Omit<PassSummary, 'reason' | 'requestIds' | 'startedAt' | 'endedAt'> {
+  return { sequence, outcome, attempts, detail, featureStatesCount: null, bytes: null, contentHash: null };
+}
