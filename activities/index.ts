@@ -7,12 +7,22 @@ import type { ActivityDeps } from './deps.js';
 import { createAuditTailActivities } from './audit-tail.js';
 import { createDocumentSyncActivities } from './document-sync.js';
 import { createHealthActivities } from './health.js';
+import { createNotifyActivities } from './notify.js';
+import { createPostgresActivities } from './postgres.js';
+import { createRollbackPlanActivities } from './rollback-plan.js';
+import { createRollbackPublishActivities } from './rollback-publish.js';
+import { createRollbackVerifyActivities } from './rollback-verify.js';
 
 export type { ActivityDeps, ActivitySecrets } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createRollbackPlanActivities(deps),
+    ...createRollbackPublishActivities(deps),
+    ...createRollbackVerifyActivities(deps),
+    ...createPostgresActivities(deps),
+    ...createNotifyActivities(deps),
     ...createDocumentSyncActivities(deps),
     ...createAuditTailActivities(deps),
   };

@@ -3,5 +3,6 @@
  * deterministic: it imports activities as types only and no Node built-ins (lint enforces both).
  */
 export { healthCheck } from './health-check.js';
+export { flagRollback } from './flag-rollback.js';
 export { auditLogTailer } from './audit-log-tailer.js';
 export { environmentDocumentSync } from './environment-document-sync.js';

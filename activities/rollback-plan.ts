@@ -1,0 +1,212 @@
+/**
+ * Rollback step 1 (SPEC §3): the worker's view of the rollback (approvers, durations, flag
+ * semantics — from the worker's config, never from workflow input), one plan activity per
+ * environment, and the plan hash over canonical JSON (no crypto in workflow code).
+ */
+import { createHash } from 'node:crypto';
+import { activityInfo } from '@temporalio/activity';
+import { FailureType, failure } from '../src/failures.js';
+import type { EnvironmentConfig } from '../src/config/schema.js';
+import {
+  classifyVersions,
+  fromFeatureStateValue,
+  inferValueType,
+  toFeatureStateValue,
+  ValueConversionError,
+  type FlagsmithClient,
+  type Version,
+} from '../src/flagsmith/index.js';
+import type { EnvironmentPlan, FlagState, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
+import type { ActivityDeps } from './deps.js';
+import { flagsmithCall, requireFlagsmith } from './flagsmith.js';
+
+/** What the worker's configuration says about this rollback. */
+export interface RollbackContext {
+  projectId: number;
+  /** The selected environments, in configuration order. */
+  environments: { name: string; id: number }[];
+  partialReason: string | null;
+  approvers: string[];
+  distinctFromRequester: boolean;
+  cacheWaitMs: number;
+  approvalTimeoutMs: number;
+  verifyTimeoutMs: number;
+  semantics: RollbackPlan['semantics'];
+  notes: string | null;
+  cohort: { description: string | null; idColumn: string; needsFlagOnAt: boolean } | null;
+  probe: { url: string } | null;
+}
+
+export interface PlanEnvironmentInput {
+  flag: string;
+  environment: string;
+  target: RollbackTarget;
+  /** Read the version history for `flagOnAt` (the first environment only). */
+  readHistory: boolean;
+}
+
+export type PlanEnvironmentResult = EnvironmentPlan & {
+  featureId: number;
+  /** When the flag last went off → on here (only with `readHistory`). */
+  flagOnAt: string | null;
+};
+
+/** The plan fields the hash covers: everything but the hash, its revision and its time. */
+export type HashablePlan = Omit<RollbackPlan, 'planHash' | 'revision' | 'plannedAt'>;
+
+/** JSON with object keys sorted at every level, so equal plans hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function findEnvironment(deps: ActivityDeps, name: string): EnvironmentConfig {
+  const env = deps.config.flagsmith.environments.find((e) => e.name === name);
+  if (!env) {
+    const known = deps.config.flagsmith.environments.map((e) => e.name).join(', ');
+    throw failure(FailureType.PlanInvalid, `environment ${JSON.stringify(name)} is not configured (configured: ${known})`);
+  }
+  return env;
+}
+
+/** The state to publish: the target, typed as the current value unless told otherwise. */
+export function afterState(before: FlagState, target: RollbackTarget): FlagState {
+  if (target.value === undefined) {
+    // Disable-only (or enable-only): resend the current value and type, never null.
+    return { enabled: target.enabled, value: before.value, valueType: before.valueType };
+  }
+  const valueType = target.valueType ?? before.valueType;
+  try {
+    return { enabled: target.enabled, value: fromFeatureStateValue(toFeatureStateValue(target.value, valueType)), valueType };
+  } catch (error) {
+    if (error instanceof ValueConversionError) {
+      throw failure(FailureType.PlanInvalid, `target value ${JSON.stringify(target.value)} is not a ${valueType} value: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * When the flag last went off → on: walking the live versions newest first, the oldest version of
+ * the newest unbroken run of "on" versions that follows an "off" one. One request per version read.
+ */
+async function findFlagOnAt(client: FlagsmithClient, envId: number, featureId: number, versions: Version[], now: Date): Promise<string | null> {
+  const live = versions
+    .filter((v) => v.published && v.live_from !== null && Date.parse(v.live_from) <= now.getTime())
+    .sort((a, b) => Date.parse(b.live_from ?? '') - Date.parse(a.live_from ?? ''));
+  let onSince: string | null = null;
+  for (const version of live) {
+    const states = await flagsmithCall(() => client.listVersionFeatureStates(envId, featureId, version.uuid));
+    const enabled = states.find((s) => s.feature_segment === null && s.identity === null)?.enabled;
+    if (enabled === true) onSince = version.live_from;
+    else if (onSince !== null) return onSince;
+  }
+  // Never off in the visible history (or never on): no off → on transition to report.
+  return null;
+}
+
+export function createRollbackPlanActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * The worker's configuration for this rollback.
+     * @throws PlanInvalid for an unknown environment or a subset without `partialReason`;
+     *   Config when no approvers are configured.
+     */
+    // eslint-disable-next-line @typescript-eslint/require-await -- activities are async by contract
+    async resolveRollbackContext(input: RollbackInput): Promise<RollbackContext> {
+      const { config } = deps;
+      if (!config.approval) throw failure(FailureType.Config, 'approval.approvers is not configured on the worker: nobody could approve');
+      const all = config.flagsmith.environments;
+      const requested = input.environments && input.environments.length > 0 ? [...new Set(input.environments)] : all.map((e) => e.name);
+      for (const name of requested) findEnvironment(deps, name);
+      const selected = all.filter((e) => requested.includes(e.name));
+      const partial = selected.length < all.length;
+      const partialReason = input.partialReason?.trim() ? input.partialReason.trim() : null;
+      if (partial && partialReason === null) {
+        throw failure(
+          FailureType.PlanInvalid,
+          `a rollback of only ${selected.map((e) => e.name).join(', ')} needs a partialReason: every configured environment (${all
+            .map((e) => e.name)
+            .join(', ')}) is flipped unless told why not`,
+        );
+      }
+      const flag = config.flags[input.flag];
+      return {
+        projectId: config.flagsmith.projectId,
+        environments: selected.map((e) => ({ name: e.name, id: e.id })),
+        partialReason: partial ? partialReason : null,
+        approvers: [...config.approval.approvers],
+        distinctFromRequester: config.approval.distinctFromRequester,
+        cacheWaitMs: input.cacheWaitMs ?? config.rollback.cacheWait,
+        approvalTimeoutMs: input.approvalTimeoutMs ?? config.approval.timeout,
+        verifyTimeoutMs: input.verifyTimeoutMs ?? config.rollback.verifyTimeout,
+        semantics: flag?.semantics ?? 'symmetric',
+        notes: flag?.notes ?? null,
+        cohort: flag?.cohort
+          ? { description: flag.cohort.description ?? null, idColumn: flag.cohort.idColumn, needsFlagOnAt: flag.cohort.params.includes('flagOnAt') }
+          : null,
+        probe: flag?.probe ? { url: flag.probe.url } : null,
+      };
+    },
+
+    /**
+     * Plan one environment: configured id, api key and project agree; the feature exists (exact
+     * name); its environment default now (before) and what it becomes (after); v1 or v2; the
+     * scheduled versions; with `readHistory`, when it last went on.
+     * @throws PlanInvalid when anything is missing or disagrees; Flagsmith's failures otherwise.
+     */
+    async planEnvironment(input: PlanEnvironmentInput): Promise<PlanEnvironmentResult> {
+      const client = requireFlagsmith(deps);
+      const env = findEnvironment(deps, input.environment);
+      const projectId = deps.config.flagsmith.projectId;
+      const remote = await flagsmithCall(() => client.getEnvironment(env.apiKey), {
+        notFound: `environment ${env.name}: Flagsmith knows no environment with the configured api key`,
+      });
+      if (remote.id !== env.id || remote.project !== projectId) {
+        throw failure(
+          FailureType.PlanInvalid,
+          `environment ${env.name}: configured id ${env.id} / project ${projectId}, but its api key belongs to environment ${remote.id} (${remote.name}) of project ${remote.project}`,
+        );
+      }
+      const feature = await flagsmithCall(() => client.findFeatureByName(projectId, input.flag));
+      if (!feature) throw failure(FailureType.PlanInvalid, `flag ${JSON.stringify(input.flag)} does not exist in project ${projectId}`);
+      const state = await flagsmithCall(() => client.getEnvironmentDefaultFeatureState(env.apiKey, input.flag, { featureId: feature.id }));
+      if (!state) throw failure(FailureType.PlanInvalid, `flag ${input.flag} has no environment default in ${env.name}`);
+      const before: FlagState = { enabled: state.enabled, value: state.feature_state_value, valueType: inferValueType(state.feature_state_value) };
+      const after = afterState(before, input.target);
+      const v2 = remote.use_v2_feature_versioning;
+      let scheduled: EnvironmentPlan['scheduled'] = [];
+      let flagOnAt: string | null = null;
+      if (v2) {
+        const now = new Date();
+        const versions = await flagsmithCall(() => client.listVersions(env.id, feature.id));
+        scheduled = classifyVersions(versions, now).scheduled.map((v) => ({ uuid: v.uuid, liveFrom: v.live_from ?? '', description: v.description }));
+        if (input.readHistory) flagOnAt = await findFlagOnAt(client, env.id, feature.id, versions, now);
+      }
+      deps.log.info({ event: 'rollback.planned', workflowId: activityInfo().workflowExecution?.workflowId, environment: env.name });
+      return {
+        name: env.name,
+        id: env.id,
+        versioning: v2 ? 'v2' : 'v1',
+        featureStateId: state.id,
+        before: { ...before, version: state.environment_feature_version },
+        after,
+        scheduled,
+        featureId: feature.id,
+        flagOnAt,
+      };
+    },
+
+    /** Hex SHA-256 of the plan's canonical JSON. */
+    // eslint-disable-next-line @typescript-eslint/require-await -- activities are async by contract
+    async hashPlan(plan: HashablePlan): Promise<string> {
+      return createHash('sha256').update(canonicalJson(plan)).digest('hex');
+    },
+  };
+}

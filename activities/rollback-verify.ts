@@ -1,0 +1,114 @@
+/**
+ * Rollback step 5 (SPEC §3): one round of checks of one environment, each view reported
+ * separately — the admin view (enabled/value and that the live version is ours), the SDK view
+ * (what SDKs read from `sdkUrl`, with the server key when one is configured, since a client key
+ * cannot see server-key-only flags), then the flag's probe. A failed check is a result, not an
+ * error: the workflow decides, against its deadline, whether to look again.
+ */
+import { cancellationSignal } from '@temporalio/activity';
+import { flatValuesEqual, type FlatValue } from '../src/flagsmith/index.js';
+import { HttpClient } from '../src/http.js';
+import type { FlagState, ViewCheck } from '../workflows/rollback/messages.js';
+import type { ActivityDeps } from './deps.js';
+import { describeError, requireFlagsmith } from './flagsmith.js';
+import { findEnvironment } from './rollback-plan.js';
+
+export interface VerifyEnvironmentInput {
+  flag: string;
+  featureId: number;
+  environment: string;
+  expected: FlagState;
+  /** The version we published (v2); the admin view must show it live. Null on v1. */
+  version: string | null;
+  /** Run the flag's configured probe too (once per rollback suffices: the probe is not per environment). */
+  probe: boolean;
+}
+
+export interface VerifyEnvironmentResult {
+  adminView: ViewCheck;
+  sdkView: ViewCheck;
+  probe: ViewCheck | null;
+}
+
+function check(ok: boolean, detail: string, seen: { enabled?: boolean | null; value?: FlatValue; version?: string | null } = {}): ViewCheck {
+  return {
+    ok,
+    checkedAt: new Date().toISOString(),
+    detail,
+    enabled: seen.enabled ?? null,
+    value: seen.value ?? null,
+    version: seen.version ?? null,
+  };
+}
+
+function stateMismatch(expected: FlagState, enabled: boolean, value: FlatValue): string | null {
+  if (enabled !== expected.enabled) return `enabled is ${enabled}, expected ${expected.enabled}`;
+  if (!flatValuesEqual(value, expected.value)) return `value is ${JSON.stringify(value)}, expected ${JSON.stringify(expected.value)}`;
+  return null;
+}
+
+/** Read `$.a.b[0]` from a JSON document; `undefined` when the path is absent. */
+export function readJsonPath(document: unknown, path: string): unknown {
+  const parts = path.replace(/^\$/, '').match(/\.[^.[\]]+|\[\d+\]/g) ?? [];
+  let current: unknown = document;
+  for (const part of parts) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = part.startsWith('[') ? (current as unknown[])[Number(part.slice(1, -1))] : (current as Record<string, unknown>)[part.slice(1)];
+  }
+  return current;
+}
+
+let probeHttp: HttpClient | undefined;
+
+export function createRollbackVerifyActivities(deps: ActivityDeps) {
+  return {
+    /** One round of verification of one environment; never throws for a mismatch or an unreachable view. */
+    async verifyEnvironment(input: VerifyEnvironmentInput): Promise<VerifyEnvironmentResult> {
+      const client = requireFlagsmith(deps);
+      const env = findEnvironment(deps, input.environment);
+      const signal = cancellationSignal();
+
+      let adminView: ViewCheck;
+      try {
+        const state = await client.getEnvironmentDefaultFeatureState(env.apiKey, input.flag, { featureId: input.featureId, signal });
+        if (!state) adminView = check(false, 'no environment default found');
+        else {
+          const seen = { enabled: state.enabled, value: state.feature_state_value, version: state.environment_feature_version };
+          const mismatch = stateMismatch(input.expected, state.enabled, state.feature_state_value);
+          if (mismatch) adminView = check(false, mismatch, seen);
+          else if (input.version !== null && state.environment_feature_version !== input.version) {
+            adminView = check(false, `live version is ${state.environment_feature_version}, expected ours ${input.version}`, seen);
+          } else adminView = check(true, input.version ? `our version ${input.version} is live` : 'state matches', seen);
+        }
+      } catch (error) {
+        adminView = check(false, describeError(error));
+      }
+
+      let sdkView: ViewCheck;
+      const serverKey = deps.secrets.serverKeys[env.name];
+      const keyKind = serverKey ? 'server key' : 'environment key';
+      try {
+        const flag = await client.getSdkFlag(serverKey ?? env.apiKey, input.flag, { signal });
+        const mismatch = stateMismatch(input.expected, flag.enabled, flag.feature_state_value);
+        sdkView = check(mismatch === null, mismatch ?? `SDK (${keyKind}) sees the new state`, { enabled: flag.enabled, value: flag.feature_state_value });
+      } catch (error) {
+        sdkView = check(false, `SDK (${keyKind}): ${describeError(error)}`);
+      }
+
+      let probe: ViewCheck | null = null;
+      const probeConfig = deps.config.flags[input.flag]?.probe;
+      if (input.probe && probeConfig) {
+        try {
+          const http = deps.http ?? (probeHttp ??= new HttpClient({ name: 'probe' }));
+          const res = await http.getJson(probeConfig.url, { signal });
+          const seen = readJsonPath(res.body, probeConfig.expectJsonPath);
+          const ok = JSON.stringify(seen) === JSON.stringify(probeConfig.expectValue);
+          probe = check(ok, `${probeConfig.expectJsonPath} is ${JSON.stringify(seen)}${ok ? '' : `, expected ${JSON.stringify(probeConfig.expectValue)}`}`);
+        } catch (error) {
+          probe = check(false, describeError(error));
+        }
+      }
+      return { adminView, sdkView, probe };
+    },
+  };
+}

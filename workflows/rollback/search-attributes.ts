@@ -1,0 +1,12 @@
+/**
+ * The rollback's search attributes (SPEC §3), typed. Defined once and used by the workflow (to
+ * move `RollbackStep` as it goes), by `startRollback` (set at start) and by `flagops list`.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const FlagNameKey = defineSearchAttributeKey('FlagName', SearchAttributeType.KEYWORD);
+export const FlagEnvironmentsKey = defineSearchAttributeKey('FlagEnvironments', SearchAttributeType.KEYWORD_LIST);
+export const IncidentIdKey = defineSearchAttributeKey('IncidentId', SearchAttributeType.KEYWORD);
+export const RollbackStepKey = defineSearchAttributeKey('RollbackStep', SearchAttributeType.KEYWORD);
+export const RequestedByKey = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);
+export const ApprovedByKey = defineSearchAttributeKey('ApprovedBy', SearchAttributeType.KEYWORD);

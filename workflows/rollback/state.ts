@@ -1,0 +1,136 @@
+/**
+ * The rollback's state helpers: the initial status, the step each status belongs to, the memo,
+ * and the notice sent to Slack/GitHub. Pure and plain JSON (workflow state must replay).
+ */
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import type { RollbackNotice } from '../../activities/notify.js';
+import type { EnvironmentOutcome, FlagState, RollbackInput, RollbackStatus, RollbackStatusName, RollbackStepName } from './messages.js';
+import { cut } from './signals.js';
+
+const stepByStatus: Record<RollbackStatusName, RollbackStepName> = {
+  planning: 'plan',
+  awaiting_approval: 'await_approval',
+  publishing: 'publish',
+  waiting_for_caches: 'wait_for_caches',
+  verifying: 'verify',
+  checking_cohort: 'cohort',
+  notifying: 'notify',
+  completed: 'summary',
+  rejected: 'summary',
+  expired: 'summary',
+  cancelled: 'summary',
+  failed: 'summary',
+  needs_attention: 'summary',
+};
+
+/** The step a status belongs to (`needs_attention` takes the phase that needs it, see the workflow). */
+export function stepOf(status: RollbackStatusName): RollbackStepName {
+  return stepByStatus[status];
+}
+
+export function initialStatus(input: RollbackInput, ids: { workflowId: string; runId: string }, now: string): RollbackStatus {
+  return {
+    workflowId: ids.workflowId,
+    runId: ids.runId,
+    status: 'planning',
+    step: 'plan',
+    flag: input.flag,
+    requestedBy: cut(input.requestedBy),
+    incidentId: cut(input.incidentId),
+    reason: cut(input.reason),
+    pr: input.pr ?? null,
+    startedAt: now,
+    updatedAt: now,
+    plan: null,
+    environments: [],
+    approvals: [],
+    refusals: [],
+    refusalsDropped: 0,
+    pending: [],
+    cohort: null,
+    notifications: [],
+    timers: { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null },
+    attention: null,
+    outcome: null,
+  };
+}
+
+export function emptyOutcome(name: string): EnvironmentOutcome {
+  return {
+    name,
+    publish: 'pending',
+    version: null,
+    publishedAt: null,
+    deletedScheduled: [],
+    error: null,
+    adminView: null,
+    sdkView: null,
+    probe: null,
+    verified: false,
+  };
+}
+
+/** The memo: the plan and the outcome, without the (bounded but chatty) refusal list. */
+export function memoOf(status: RollbackStatus): Record<string, unknown> {
+  return {
+    plan: status.plan,
+    outcome: {
+      status: status.status,
+      step: status.step,
+      environments: status.environments.map((e) => ({
+        name: e.name,
+        publish: e.publish,
+        version: e.version,
+        verified: e.verified,
+        adminView: e.adminView?.ok ?? null,
+        sdkView: e.sdkView?.ok ?? null,
+        probe: e.probe?.ok ?? null,
+      })),
+      approvals: status.approvals,
+      refusals: status.refusals.length + status.refusalsDropped,
+      cohort: status.cohort && { status: status.cohort.status, count: status.cohort.count, reason: status.cohort.reason },
+      notifications: status.notifications,
+      result: status.outcome,
+    },
+  };
+}
+
+function describeState(state: FlagState | undefined): string {
+  if (!state) return '?';
+  return `${state.enabled ? 'on' : 'off'} (${JSON.stringify(state.value)})`;
+}
+
+export function noticeOf(status: RollbackStatus): RollbackNotice {
+  const approvedBy = [...status.approvals].reverse().find((a) => a.signal === 'approve')?.by ?? null;
+  return {
+    workflowId: status.workflowId,
+    flag: status.flag,
+    status: status.status,
+    incidentId: status.incidentId,
+    reason: status.reason,
+    requestedBy: status.requestedBy,
+    approvedBy,
+    pr: status.pr,
+    environments: status.environments.map((e) => {
+      const plan = status.plan?.environments.find((p) => p.name === e.name);
+      return {
+        name: e.name,
+        before: describeState(plan?.before),
+        after: describeState(plan?.after),
+        version: e.version,
+        verified: e.verified,
+        publish: e.publish,
+      };
+    }),
+    cohortCount: status.cohort?.status === 'done' ? status.cohort.count : null,
+    cohortNote: status.cohort && status.cohort.status !== 'done' ? `${status.cohort.status}: ${status.cohort.reason ?? ''}` : null,
+  };
+}
+
+/** The innermost message of an activity failure: Flagsmith's words rather than "Activity task failed". */
+export function failureMessage(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof ApplicationFailure || current instanceof Error) return cut(current.message);
+  return cut(String(current));
+}
