@@ -5,7 +5,13 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './action.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerApproveCommand } from './commands/approve.js';
+import { registerListCommand } from './commands/list.js';
+import { registerRejectCommand } from './commands/reject.js';
+import { registerResolveCommand } from './commands/resolve.js';
+import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSetupTemporalCommand } from './commands/setup-temporal.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
@@ -14,6 +20,12 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerWorkerCommand(program);
+  registerRollbackCommand(program);
+  registerApproveCommand(program);
+  registerRejectCommand(program);
+  registerResolveCommand(program);
+  registerStatusCommand(program);
+  registerListCommand(program);
   registerSetupTemporalCommand(program);
   registerSandboxCommand(program);
   for (const command of program.commands) command.exitOverride();

@@ -8,6 +8,7 @@ import { type RuntimeSettings, type TemporalSettings, runtimeSettings, temporalS
 import { ConfigError } from '../config/errors.js';
 import { workflowIds } from '../ids.js';
 import { connectClient } from '../temporal/connection.js';
+import type { RollbackHandle, RollbackWorkflow } from './watch.js';
 
 /** gRPC status codes we explain (grpc-js is not our dependency; the numbers are the wire protocol's). */
 const GrpcStatus = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, PERMISSION_DENIED: 7, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
@@ -110,4 +111,11 @@ export async function resolveWorkflowId(client: Client, idPrefix: string, given:
   throw new ConfigError(
     `<workflowId>: no workflow ${JSON.stringify(given)} (nor ${JSON.stringify(candidates[1])}) in namespace ${JSON.stringify(client.options.namespace)}; see flagops list`,
   );
+}
+
+/** The current run of the rollback a user named, pinned by run id so every later call hits that run. */
+export async function pinCurrentRun(client: Client, idPrefix: string, given: string): Promise<{ workflowId: string; runId: string; handle: RollbackHandle }> {
+  const workflowId = await resolveWorkflowId(client, idPrefix, given);
+  const { runId } = await client.workflow.getHandle(workflowId).describe();
+  return { workflowId, runId, handle: client.workflow.getHandle<RollbackWorkflow>(workflowId, runId) };
 }

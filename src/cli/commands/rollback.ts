@@ -1,0 +1,136 @@
+/**
+ * `flagops rollback <flag>`: validate, start the `flagRollback` workflow, then print the plan and
+ * live progress until the run ends or needs attention (SPEC §6).
+ */
+import { Option, type Command } from 'commander';
+import { adminToken } from '../../config/env.js';
+import { loadConfig } from '../../config/load.js';
+import { ConfigError } from '../../config/errors.js';
+import { RollbackAlreadyRunningError, RollbackInputError, startRollback } from '../../rollback/start.js';
+import type { RollbackInput, RollbackStatus } from '../../../workflows/rollback/messages.js';
+import { ExitCode, action } from '../action.js';
+import { ProgressPrinter, renderSummary } from '../render.js';
+import { type RollbackCliOptions, parseRollbackOptions } from '../rollback-options.js';
+import { cliIdentity, osUser, withTemporal } from '../temporal.js';
+import { type RollbackWorkflow, exitCodeOf, follow, queryStatus } from '../watch.js';
+
+export function registerRollbackCommand(program: Command): void {
+  program
+    .command('rollback')
+    .description('Roll a flag back in every configured environment, after an approver approves the plan')
+    .argument('<flag>', "the flag's exact Flagsmith name")
+    .requiredOption('--reason <text>', 'why (shown to the approver, in the history and in notifications)')
+    .requiredOption('--incident <id>', 'incident id (search attribute IncidentId)')
+    .option('--as <user>', 'who requests it (default: your OS user name)')
+    .option('--env <names...>', 'only these environments (space- or comma-separated); a subset needs --partial-reason')
+    .option('--partial-reason <text>', 'why only the --env environments (shown to the approver)')
+    .addOption(new Option('--enable', 'turn the flag on instead of off').conflicts('disable'))
+    .addOption(new Option('--disable', 'turn the flag off (the default)').conflicts('enable'))
+    .option('--value <value>', "set this value (default: keep the current value); typed as the flag's current value")
+    .addOption(new Option('--value-type <type>', 'store --value as this type').choices(['unicode', 'int', 'bool']))
+    .option('--pr <owner/repo#N>', 'GitHub PR to comment on when done')
+    .option('--cache-wait <duration>', 'wait for SDK caches after publishing (default: rollback.cacheWait, 60s)')
+    .option('--approval-timeout <duration>', 'expire when nobody approves in time (default: approval.timeout)')
+    .option('--verify-timeout <duration>', 'give up verifying after this (default: rollback.verifyTimeout)')
+    .option('--flag-on-at <iso>', 'when the flag went on (default: found in its version history); used by the cohort query')
+    .option('--keep-scheduled', 'keep scheduled versions instead of deleting them after approval')
+    .option('--no-wait', 'start and print the workflow id, without following it')
+    .option('--json', 'print one JSON document (the status shape of `flagops status --json`) at the end')
+    .addHelpText(
+      'after',
+      `
+Durations: 30s, 5m, 1h30m, 250ms. Approvers approve with \`flagops approve <workflowId>\`, from the
+Temporal UI ("Send a Signal", name approve) or with \`temporal workflow signal --name approve\`.
+Exit codes: 0 completed (with --no-wait: started); 1 rejected, expired, cancelled, failed, needs
+attention, or a rollback of this flag is already running (its id is printed: approve, reject or
+wait for it, then start again); 2 a usage or configuration error naming what to fix.
+Environment: FLAGOPS_CONFIG, FLAGSMITH_ADMIN_TOKEN, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+FLAGOPS_TASK_QUEUE, FLAGOPS_ID_PREFIX.`,
+    )
+    .action(action((flag: string, options: RollbackCliOptions) => rollback(flag, options, process.env)));
+}
+
+async function rollback(flag: string, options: RollbackCliOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  // Everything is checked before anything starts (SPEC §6).
+  const config = loadConfig(env);
+  // The worker makes the Flagsmith calls, but a rollback from a machine without the token is
+  // almost always a misconfigured shell: SPEC §2 lists rollback among the token's users.
+  adminToken(env, 'flagops rollback');
+  const request = parseRollbackOptions(flag, options, config, osUser());
+  const { input } = request;
+  return withTemporal(env, cliIdentity(input.requestedBy), async ({ client, runtime, settings }) => {
+    let handle;
+    try {
+      handle = await startRollback(client, { taskQueue: runtime.taskQueue, idPrefix: runtime.idPrefix, input });
+    } catch (error) {
+      if (error instanceof RollbackAlreadyRunningError) {
+        process.stderr.write(
+          `flagops: refused: ${error.message}\n  see: flagops status ${error.workflowId}\n  (one rollback per flag at a time; approve, reject or wait for it, then start again)\n`,
+        );
+        return ExitCode.Unsuccessful;
+      }
+      if (error instanceof RollbackInputError) throw new ConfigError(error.message);
+      throw error;
+    }
+    // Follow the run we started, not whatever run holds the id later.
+    const runId = 'firstExecutionRunId' in handle && typeof handle.firstExecutionRunId === 'string' ? handle.firstExecutionRunId : (await handle.describe()).runId;
+    const pinned = client.workflow.getHandle<RollbackWorkflow>(handle.workflowId, runId);
+    if (!request.wait) {
+      if (request.json) {
+        const status = await queryStatus(client, pinned, 5_000).catch(() => startedStatus(handle.workflowId, runId, input));
+        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      } else {
+        process.stdout.write(`Started ${handle.workflowId} (run ${runId}).\n  follow it: flagops status ${handle.workflowId}\n`);
+      }
+      return ExitCode.Ok;
+    }
+    if (!request.json) process.stdout.write(`Started ${handle.workflowId} (run ${runId}); planning…\n`);
+    const printer = new ProgressPrinter({ namespace: settings.namespace });
+    const observation = await follow(client, pinned, {
+      onStatus: (status) => {
+        if (request.json) return;
+        for (const line of printer.update(status)) process.stdout.write(`${line}\n`);
+      },
+      onProblem: (problem) => process.stderr.write(`flagops: ${problem}\n`),
+    });
+    const final = observation.status;
+    if (!final) {
+      process.stderr.write(`flagops: ${observation.problem ?? 'no status'}\n`);
+      return ExitCode.Unsuccessful;
+    }
+    process.stdout.write(request.json ? `${JSON.stringify(final, null, 2)}\n` : `\n${renderSummary(final)}\n`);
+    return exitCodeOf(final);
+  });
+}
+
+/**
+ * The status shape before the worker has answered (`--no-wait --json` does not wait for a worker):
+ * what the CLI itself knows about the run it started.
+ */
+function startedStatus(workflowId: string, runId: string, input: RollbackInput): RollbackStatus {
+  const now = new Date().toISOString();
+  return {
+    workflowId,
+    runId,
+    status: 'planning',
+    step: 'plan',
+    flag: input.flag,
+    requestedBy: input.requestedBy,
+    incidentId: input.incidentId,
+    reason: input.reason,
+    pr: input.pr ?? null,
+    startedAt: now,
+    updatedAt: now,
+    plan: null,
+    environments: [],
+    approvals: [],
+    refusals: [],
+    refusalsDropped: 0,
+    pending: [],
+    cohort: null,
+    notifications: [],
+    timers: { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null },
+    attention: null,
+    outcome: null,
+  };
+}
