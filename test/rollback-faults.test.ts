@@ -1,0 +1,188 @@
+/**
+ * `flagRollback` under faults, all produced for real by the sandbox's fault injection or a real
+ * process kill: partial publish and `resolve`, a missed verify deadline, 5xx/429 bursts, two
+ * overlapping publish attempts, and a worker SIGKILLed right after creating a version.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, inject, it } from 'vitest';
+import { createRollbackPublishActivities, type PublishEnvironmentInput, type PublishEnvironmentResult } from '../activities/rollback-publish.js';
+import { startRollback } from '../src/rollback/start.js';
+import { approveSignal, resolveSignal, verdictFor } from '../workflows/rollback/messages.js';
+import { APPROVER, ENV_IDS, FLAG, TOKEN, rollbackFixture, testInput, waitForStatus } from './helpers/rollback.js';
+import { runWithWorker, uniqueName } from './helpers/temporal.js';
+
+const fx = await rollbackFixture();
+const versionsPath = (envId: number) => `/api/v1/environments/${envId}/features/*/versions/`;
+
+describe('flagRollback: partial failure and resolve', () => {
+  it('a 4xx in Development after Production succeeded needs attention; resolve revert restores Production', async () => {
+    await fx.setFlag(FLAG, true);
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await startRollback(client, { taskQueue, idPrefix, input: testInput() });
+      await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      fx.sandbox.faults.add({ method: 'POST', path: versionsPath(ENV_IDS.Development), status: 400, body: { detail: 'injected refusal' } });
+      await handle.signal(approveSignal, { by: APPROVER });
+      const attention = await waitForStatus(handle, (s) => s.status === 'needs_attention');
+      expect(attention.step).toBe('publish');
+      expect(attention.attention?.actions).toEqual(['retry', 'revert', 'accept']);
+      expect(attention.environments.map((e) => [e.name, e.publish])).toEqual([
+        ['Production', 'published'],
+        ['Development', 'failed'],
+      ]);
+      expect(attention.environments[1]?.error).toContain('injected refusal');
+
+      await handle.signal(resolveSignal, { by: 'stranger@example.com', action: 'revert', requestId: 'x' });
+      await handle.signal(resolveSignal, { by: APPROVER, action: 'revert', requestId: 'revert' });
+      const result = await handle.result();
+      expect(verdictFor(result, 'x').verdict).toBe('refused');
+      expect(verdictFor(result, 'revert').verdict).toBe('accepted');
+      expect(result.status).toBe('failed');
+      expect(result.environments[0]?.publish).toBe('reverted');
+      const prod = await fx.flagsmith.getEnvironmentDefaultFeatureState('X4CdBvak98wpn6Ljq7eUSs', FLAG);
+      expect(prod?.enabled).toBe(true);
+    });
+  });
+
+  it('resolve retry after the fault is gone publishes the failed environment and completes', async () => {
+    await fx.setFlag(FLAG, true);
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await startRollback(client, { taskQueue, idPrefix, input: testInput() });
+      await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      fx.sandbox.faults.add({ method: 'POST', path: versionsPath(ENV_IDS.Development), status: 403, body: { detail: 'no permission' } });
+      await handle.signal(approveSignal, { by: APPROVER });
+      await waitForStatus(handle, (s) => s.status === 'needs_attention');
+      // The rule affected one request: the fault is cleared.
+      await handle.signal(resolveSignal, { by: APPROVER, action: 'retry' });
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      expect(result.environments.every((e) => e.publish === 'published' && e.verified)).toBe(true);
+    });
+  });
+
+  it('a missed verify deadline needs attention; resolve retry verifies again', async () => {
+    await fx.setFlag(FLAG, true);
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await startRollback(client, { taskQueue, idPrefix, input: testInput({ cacheWaitMs: 0, verifyTimeoutMs: 1_500 }) });
+      await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      fx.sandbox.faults.add({ method: 'GET', path: '/api/v1/flags/', status: 502, count: 1_000 });
+      await handle.signal(approveSignal, { by: APPROVER });
+      const attention = await waitForStatus(handle, (s) => s.status === 'needs_attention');
+      expect(attention.step).toBe('verify');
+      expect(attention.attention?.actions).toEqual(['retry', 'accept']);
+      expect(attention.environments[0]?.adminView?.ok).toBe(true);
+      expect(attention.environments[0]?.sdkView?.ok).toBe(false);
+      fx.sandbox.faults.clear();
+      await handle.signal(resolveSignal, { by: APPROVER, action: 'retry' });
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      expect(result.environments.every((e) => e.sdkView?.ok)).toBe(true);
+    });
+  });
+});
+
+describe('flagRollback: retries and idempotency', () => {
+  it('5xx and 429 bursts are retried (429 after Retry-After) and still publish exactly one version per environment', async () => {
+    await fx.setFlag(FLAG, true);
+    const since = new Date();
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await startRollback(client, { taskQueue, idPrefix, input: testInput({ cacheWaitMs: 0 }) });
+      await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      fx.sandbox.faults.add({ method: 'POST', path: versionsPath(ENV_IDS.Production), status: 503, count: 2 });
+      fx.sandbox.faults.add({ method: 'POST', path: `${versionsPath(ENV_IDS.Development)}*/publish/`, status: 429, retryAfter: 1, count: 2 });
+      await handle.signal(approveSignal, { by: APPROVER });
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      const injected = fx.sandbox.faults.log().filter((r) => r.injected === 'status');
+      expect(injected.map((r) => r.status).sort()).toEqual([429, 429, 503, 503]);
+      const ours = (await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:'));
+      expect(ours.filter((v) => v.published).map((v) => v.environment_id).sort()).toEqual([ENV_IDS.Production, ENV_IDS.Development].sort());
+      expect(ours.filter((v) => !v.published)).toHaveLength(0);
+    });
+  });
+
+  it('two overlapping attempts of one publish operation publish exactly one version', async () => {
+    await fx.setFlag(FLAG, true);
+    const since = new Date();
+    const featureId = await fx.featureId();
+    const activities = createRollbackPublishActivities(fx.deps());
+    const input: PublishEnvironmentInput = {
+      flag: FLAG,
+      featureId,
+      environment: 'Production',
+      versioning: 'v2',
+      featureStateId: 0,
+      state: { enabled: false, value: null, valueType: 'unicode' },
+      marker: `flagops:overlap-${uniqueName()}:run:Production:forward`,
+      deleteScheduled: [],
+    };
+    const attempt = (): Promise<PublishEnvironmentResult> =>
+      new MockActivityEnvironment().run<[PublishEnvironmentInput], PublishEnvironmentResult, typeof activities.publishEnvironment>(
+        (i) => activities.publishEnvironment(i),
+        input,
+      );
+    const [a, b] = await Promise.all([attempt(), attempt()]);
+    expect(a.version).toBe(b.version);
+    const marked = (await fx.versionsSince(since)).filter((v) => v.description === input.marker);
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toMatchObject({ uuid: a.version, published: true });
+  });
+
+  it('a worker SIGKILLed right after creating a version is replaced; the new worker publishes exactly one version per environment within seconds', async () => {
+    await fx.setFlag(FLAG, true);
+    const since = new Date();
+    const taskQueue = uniqueName('crash');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/rollback-worker.ts'], {
+      env: { ...process.env, SANDBOX_URL: fx.sandbox.url, SANDBOX_TOKEN: TOKEN, TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE: taskQueue },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const exited = once(child, 'exit');
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+    });
+    const { testEnvironment } = await import('./helpers/temporal.js');
+    const client = (await testEnvironment()).client;
+    const idPrefix = `${uniqueName('crash')}-`;
+    const handle = await startRollback(client, {
+      taskQueue,
+      idPrefix,
+      input: testInput({ cacheWaitMs: 0, activityTimeouts: { startToCloseMs: 20_000, heartbeatMs: 2_000, scheduleToCloseMs: 60_000 } }),
+    });
+    await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+    // Hold Production's publish call so the version exists, unpublished, when the worker dies.
+    fx.sandbox.faults.add({ method: 'POST', path: `${versionsPath(ENV_IDS.Production)}*/publish/`, latencyMs: 4_000 });
+    await handle.signal(approveSignal, { by: APPROVER });
+    const deadline = Date.now() + 20_000;
+    while (!(await fx.versionsSince(since)).some((v) => v.environment_id === ENV_IDS.Production && v.description?.startsWith('flagops:'))) {
+      if (Date.now() > deadline) throw new Error('no version was created');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill('SIGKILL');
+    await exited;
+
+    const restartedAt = Date.now();
+    await runWithWorker({ deps: fx.deps(), taskQueue, idPrefix }, async () => {
+      let publishedAfterMs = -1;
+      for (;;) {
+        const published = (await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:') && v.published);
+        if (published.some((v) => v.environment_id === ENV_IDS.Production)) {
+          publishedAfterMs = Date.now() - restartedAt;
+          break;
+        }
+        if (Date.now() - restartedAt > 30_000) throw new Error('Production was not published by the new worker');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // Heartbeat timeout 2 s + retry backoff + the held request: well under ten seconds.
+      expect(publishedAfterMs).toBeLessThan(10_000);
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      const ours = (await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:'));
+      expect(ours.filter((v) => v.published).map((v) => v.environment_id).sort()).toEqual([ENV_IDS.Production, ENV_IDS.Development].sort());
+      expect(ours.filter((v) => !v.published)).toHaveLength(0);
+      console.info(`crash test: Production published ${publishedAfterMs} ms after the new worker started; run completed ${Date.now() - restartedAt} ms after`);
+    });
+  });
+});
