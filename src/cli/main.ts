@@ -12,6 +12,8 @@ import { registerResolveCommand } from './commands/resolve.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSetupTemporalCommand } from './commands/setup-temporal.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerSyncCommand } from './commands/sync.js';
+import { registerWebhooksCommand } from './commands/webhooks.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerListCommand(program);
   registerSetupTemporalCommand(program);
   registerSandboxCommand(program);
+  registerSyncCommand(program);
+  registerWebhooksCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,102 @@
+/**
+ * The HTTP receiver behind `flagops webhooks`: checks Flagsmith's signature over the raw body,
+ * then wakes the sync workflows of the environments the event concerns.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FlagopsConfig } from '../config/schema.js';
+import type { Database } from '../db/sql.js';
+import { type SyncTarget, syncInputFromConfig, wakeEnvironmentSync } from '../document-sync/wake.js';
+import type { Logger } from '../log.js';
+import { signatureHeader, verifySignature } from './signature.js';
+import { resolveEnvironmentIds, webhookTargets } from './targets.js';
+
+/** Flagsmith's bodies are small; anything far larger is not one of them. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface WebhookReceiverOptions {
+  secret: string;
+  flagsmithDb: Database;
+  target: SyncTarget;
+  config: FlagopsConfig;
+  log: Logger;
+  port?: number;
+  host?: string;
+}
+
+export interface WebhookReceiver {
+  port: number;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method === 'GET' && req.url === '/healthz') return reply(res, 200, { ok: true });
+  if (req.method !== 'POST') return reply(res, 405, { detail: 'POST a Flagsmith webhook here' });
+  let raw: Buffer;
+  try {
+    raw = await readRaw(req);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return reply(res, 413, { detail: 'body too large' });
+    throw error;
+  }
+  const presented = req.headers[signatureHeader];
+  if (!verifySignature(options.secret, raw, Array.isArray(presented) ? presented[0] : presented)) {
+    options.log.warn({ event: 'webhook.rejected', reason: presented ? 'bad signature' : 'unsigned' }, 'webhook rejected');
+    return reply(res, 401, { detail: 'missing or invalid X-Flagsmith-Signature' });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return reply(res, 400, { detail: 'body is not JSON' });
+  }
+  const environmentIds = await resolveEnvironmentIds(options.flagsmithDb, webhookTargets(body));
+  const woken: string[] = [];
+  for (const id of environmentIds) {
+    woken.push(await wakeEnvironmentSync(options.target, syncInputFromConfig(options.config, id), { source: 'webhook' }));
+  }
+  const eventType = (body as { event_type?: unknown } | null)?.event_type;
+  options.log.info({ event: 'webhook.accepted', eventType: typeof eventType === 'string' ? eventType : null, environments: environmentIds }, 'webhook accepted');
+  return reply(res, 202, { woken });
+}
+
+/** Listen for webhooks (port 0 picks a free one). */
+export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
+  const server = createServer((req, res) => {
+    handle(options, req, res).catch((error: unknown) => {
+      options.log.error({ event: 'webhook.error', err: error }, 'webhook handling failed');
+      if (!res.headersSent) reply(res, 500, { detail: 'could not process the webhook' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
