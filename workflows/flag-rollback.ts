@@ -193,16 +193,17 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   setHandler(statusQuery, () => s);
 
   // ---- steps ----------------------------------------------------------------------------------
-  const buildPlan = async (context: RollbackContext, revision: number): Promise<RollbackPlan> => {
+  /** Plan every environment; `previous` (re-validation) keeps its `flagOnAt` instead of re-reading the history. */
+  const buildPlan = async (context: RollbackContext, revision: number, previous?: RollbackPlan): Promise<RollbackPlan> => {
     const target = input.target ?? { enabled: false };
     const planned = await Promise.all(
       context.environments.map((env, index) =>
-        read.planEnvironment({ flag: input.flag, environment: env.name, target, readHistory: index === 0 && !input.flagOnAt }),
+        read.planEnvironment({ flag: input.flag, environment: env.name, target, readHistory: index === 0 && !input.flagOnAt && !previous }),
       ),
     );
     const first = planned[0];
     if (!first) throw ApplicationFailure.nonRetryable('no environment selected', 'PlanInvalid');
-    const flagOnAt = input.flagOnAt ?? first.flagOnAt;
+    const flagOnAt = input.flagOnAt ?? (previous ? previous.flagOnAt : first.flagOnAt);
     const hashable = {
       flag: input.flag,
       featureId: first.featureId,
@@ -212,7 +213,7 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
       semantics: context.semantics,
       notes: context.notes,
       flagOnAt,
-      flagOnAtSource: input.flagOnAt ? ('input' as const) : first.flagOnAt ? ('history' as const) : ('none' as const),
+      flagOnAtSource: input.flagOnAt ? ('input' as const) : flagOnAt ? ('history' as const) : ('none' as const),
       cohort: context.cohort && {
         description: context.cohort.description,
         idColumn: context.cohort.idColumn,
@@ -460,7 +461,7 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
         throw new Finished('rejected', withdrawn ? `withdrawn by the requester ${current.by}` : `rejected by ${current.by}`, current.by);
       }
       // Re-read the before-state and the scheduled versions just before publishing.
-      const fresh = await buildPlan(context, (s.plan?.revision ?? 1) + 1);
+      const fresh = await buildPlan(context, (s.plan?.revision ?? 1) + 1, s.plan ?? undefined);
       if (fresh.planHash === s.plan?.planHash) break;
       s.plan = fresh;
       decision = null;
