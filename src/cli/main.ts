@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from './action.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerApproveCommand } from './commands/approve.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerListCommand } from './commands/list.js';
 import { registerRejectCommand } from './commands/reject.js';
 import { registerResolveCommand } from './commands/resolve.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSandboxCommand(program);
   registerSyncCommand(program);
   registerWebhooksCommand(program);
+  registerDemoCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -48,6 +48,8 @@ export interface DevServerOptions {
   dbFilename?: string;
   /** How long to wait for the frontend to answer; the SDK's fixed 5 s flakes on 2 loaded cores. */
   readyTimeoutMs?: number;
+  /** Serve the Temporal Web UI on this port (default: headless). */
+  uiPort?: number;
   log?: (line: string) => void;
 }
 
@@ -82,7 +84,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = [
     'server',
     'start-dev',
-    '--headless',
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
     '--ip',
     '127.0.0.1',
     '--port',
