@@ -158,7 +158,7 @@ describe('flagops rollback --json, reject, --no-wait, list', () => {
     });
   });
 
-  it('--no-wait exits 0 once started; a second rollback of the flag is refused with the running id (exit 1); list finds it; the requester withdraws', async () => {
+  it('--no-wait exits 0 once started; a second rollback of the flag is refused with the running id (exit 1); list finds it; a stale --plan-hash is refused; the requester withdraws', async () => {
     await fx.setFlag(FLAG, true);
     await runWithWorker({ deps: fx.deps() }, async (ctx) => {
       const env = envFor(ctx);
@@ -179,6 +179,11 @@ describe('flagops rollback --json, reject, --no-wait, list', () => {
       expect(human.code).toBe(0);
       expect(human.stdout).toContain('awaiting_approval');
       expect(human.stdout).toContain(`flagops approve ${id}`);
+
+      const stale = await runCli(['approve', id, '--as', APPROVER, '--plan-hash', 'f'.repeat(64)], env);
+      expect(stale.code).toBe(1);
+      expect(stale.stdout).toContain('is not the plan shown');
+      expect(stale.stdout).toMatch(/approval REFUSED \(request [0-9a-f-]{36}\): plan hash f{64} does not match the current plan/);
 
       const withdrawn = await runCli(['reject', FLAG, '--as', REQUESTER, '--reason', 'false alarm'], env);
       expect(withdrawn.code, withdrawn.stderr).toBe(0);

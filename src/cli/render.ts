@@ -225,7 +225,8 @@ export class ProgressPrinter {
     if (!until) return undefined;
     const left = Math.max(0, Math.ceil((Date.parse(until) - now) / 1000));
     const label = status.status === 'waiting_for_caches' ? 'cache wait' : 'verify deadline in';
-    const text = `  ${label}: ${formatDuration(left * 1000)} left (until ${clock(until)})`;
+    // formatDuration would print 0 as `0ms`; the countdown speaks in whole seconds.
+    const text = `  ${label}: ${left === 0 ? '0s' : formatDuration(left * 1000)} left (until ${clock(until)})`;
     if (text === this.lastCountdown) return undefined;
     const first = this.lastCountdown === '';
     if (!first && left > 5 && left % 10 !== 0) return undefined;

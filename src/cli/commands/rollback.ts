@@ -86,6 +86,12 @@ async function rollback(flag: string, options: RollbackCliOptions, env: NodeJS.P
     }
     if (!request.json) process.stdout.write(`Started ${handle.workflowId} (run ${runId}); planning…\n`);
     const printer = new ProgressPrinter({ namespace: settings.namespace });
+    // Ctrl-C stops following, not the rollback: say so, since the workflow keeps running.
+    const onInterrupt = () => {
+      process.stderr.write(`\nStopped following; the rollback continues. Follow it again: flagops status ${handle.workflowId}\n`);
+      process.exit(130);
+    };
+    process.once('SIGINT', onInterrupt);
     const observation = await follow(client, pinned, {
       onStatus: (status) => {
         if (request.json) return;
@@ -93,6 +99,7 @@ async function rollback(flag: string, options: RollbackCliOptions, env: NodeJS.P
       },
       onProblem: (problem) => process.stderr.write(`flagops: ${problem}\n`),
     });
+    process.off('SIGINT', onInterrupt);
     const final = observation.status;
     if (!final) {
       process.stderr.write(`flagops: ${observation.problem ?? 'no status'}\n`);

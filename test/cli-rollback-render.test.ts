@@ -1,0 +1,102 @@
+/**
+ * The CLI's rendering of a plan and of progress, on statuses the end-to-end tests do not reach:
+ * scheduled versions, a partial rollback, a re-plan, and the cache-wait countdown's pacing.
+ */
+import { describe, expect, it } from 'vitest';
+import { ProgressPrinter, renderPlan } from '../src/cli/render.js';
+import type { RollbackPlan, RollbackStatus } from '../workflows/rollback/messages.js';
+
+const plan: RollbackPlan = {
+  flag: 'matcher_trigger_decision_stages',
+  featureId: 7,
+  projectId: 36214,
+  environments: [
+    {
+      name: 'Production',
+      id: 85219,
+      versioning: 'v2',
+      featureStateId: 11,
+      before: { enabled: true, value: '["decided_on_destination"]', valueType: 'unicode', version: 'live-uuid' },
+      after: { enabled: false, value: '["decided_on_destination"]', valueType: 'unicode' },
+      scheduled: [{ uuid: 'sched-uuid', liveFrom: '2026-06-01T00:00:00Z', description: 'back on' }],
+    },
+  ],
+  partialReason: 'Development is already off',
+  semantics: 'symmetric',
+  notes: null,
+  flagOnAt: null,
+  flagOnAtSource: 'none',
+  cohort: null,
+  probe: null,
+  approvers: ['sd@example.com'],
+  distinctFromRequester: true,
+  keepScheduled: false,
+  planHash: 'a'.repeat(64),
+  revision: 1,
+  plannedAt: '2026-05-23T10:00:00Z',
+};
+
+function status(overrides: Partial<RollbackStatus>): RollbackStatus {
+  return {
+    workflowId: 'rollback-matcher_trigger_decision_stages',
+    runId: 'run-1',
+    status: 'awaiting_approval',
+    step: 'await_approval',
+    flag: plan.flag,
+    requestedBy: 'ic@example.com',
+    incidentId: 'INC-9',
+    reason: 'wrong stages',
+    pr: 'acme/backend#1094',
+    startedAt: '2026-05-23T10:00:00Z',
+    updatedAt: '2026-05-23T10:00:01Z',
+    plan,
+    environments: [],
+    approvals: [],
+    refusals: [],
+    refusalsDropped: 0,
+    pending: [],
+    cohort: null,
+    notifications: [],
+    timers: { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null },
+    attention: null,
+    outcome: null,
+    ...overrides,
+  };
+}
+
+describe('renderPlan', () => {
+  it('shows before → after, the scheduled version and its fate, the partial reason and the hash', () => {
+    const text = renderPlan(status({}));
+    expect(text).toContain('Production  ON  "[\\"decided_on_destination\\"]" (unicode)  →  OFF "[\\"decided_on_destination\\"]" (unicode)   [v2]  live version live-uuid');
+    expect(text).toContain('scheduled version sched-uuid goes live 2026-06-01T00:00:00Z: deleted after approval');
+    expect(text).toContain('PARTIAL: only Production — Development is already off');
+    expect(text).toContain('PR acme/backend#1094');
+    expect(text).toContain(`plan hash: ${'a'.repeat(64)}`);
+  });
+
+  it('warns that a kept scheduled version will undo the rollback', () => {
+    expect(renderPlan(status({ plan: { ...plan, keepScheduled: true } }))).toContain('kept (--keep-scheduled): it will undo this rollback when it goes live');
+  });
+});
+
+describe('ProgressPrinter', () => {
+  it('prints a new plan when the flag changed before publishing', () => {
+    const printer = new ProgressPrinter({ namespace: 'incidents' });
+    const first = printer.update(status({})).join('\n');
+    expect(first).toContain('temporal workflow signal --namespace incidents --workflow-id rollback-matcher_trigger_decision_stages --name approve');
+    const again = printer.update(status({})).join('\n');
+    expect(again).toBe('');
+    const replanned = printer.update(status({ plan: { ...plan, revision: 2, planHash: 'b'.repeat(64) } })).join('\n');
+    expect(replanned).toContain('a new plan needs a new approval');
+    expect(replanned).toContain(`plan hash: ${'b'.repeat(64)}`);
+  });
+
+  it('counts the cache wait down every 10 s and each of the last 5 s', () => {
+    const printer = new ProgressPrinter({ namespace: 'default' });
+    const start = Date.parse('2026-05-23T10:00:00Z');
+    const waiting = status({ status: 'waiting_for_caches', step: 'wait_for_caches', timers: { approvalDeadline: null, cacheWaitUntil: '2026-05-23T10:01:00Z', verifyDeadline: null } });
+    const printed: string[] = [];
+    for (let t = 0; t <= 60_000; t += 500) printed.push(...printer.update(waiting, start + t).filter((l) => l.includes('cache wait')));
+    expect(printed.map((l) => /cache wait: (\S+) left/.exec(l)?.[1])).toEqual(['1m', '50s', '40s', '30s', '20s', '10s', '5s', '4s', '3s', '2s', '1s', '0s']);
+  });
+});
