@@ -119,11 +119,27 @@ describe('flagops sandbox', async () => {
       expect((await api('DELETE', `/api/v1/environments/${DEV.id}/features/${id}/versions/${draft.body.uuid}/`)).status).toBe(204);
     });
 
-    it('answers 404 for an api key in the versions path and 405 for GET on a version', async () => {
+    it("answers Django's HTML 404 for an api key in the versions path (before auth) and 405 for GET on a version", async () => {
       const id = await featureId();
-      expect((await api('GET', `/api/v1/environments/${PROD.key}/features/${id}/versions/`)).status).toBe(404);
+      for (const path of [`/api/v1/environments/${PROD.key}/features/${id}/versions/`, '/api/v1/no-such-route/']) {
+        const r = await fetch(`${url}${path}`);
+        expect(r.status).toBe(404);
+        expect(r.headers.get('content-type')).toBe('text/html');
+        expect(await r.text()).toContain('<h1>Not Found</h1><p>The requested resource was not found on this server.</p>');
+      }
       const live = await api('GET', `/api/v1/environments/${PROD.id}/features/${id}/versions/?is_live=true`);
       expect((await api('GET', `/api/v1/environments/${PROD.id}/features/${id}/versions/${live.body.results[0].uuid}/`)).status).toBe(405);
+    });
+
+    it('publishes an already published version again (Flagsmith does not refuse it): same live_from, one more EF_VERSION row', async () => {
+      const id = await featureId();
+      const live = await api('GET', `/api/v1/environments/${PROD.id}/features/${id}/versions/?is_live=true`);
+      const { uuid, live_from: liveFrom } = live.body.results[0];
+      const rows = () => sandbox.db.query(`SELECT 1 FROM audit_auditlog WHERE related_object_type = 'EF_VERSION' AND related_object_uuid = $1`, [uuid]);
+      const before = (await rows()).length;
+      const again = await api('POST', `/api/v1/environments/${PROD.id}/features/${id}/versions/${uuid}/publish/`);
+      expect(again).toMatchObject({ status: 200, body: { live_from: liveFrom } });
+      expect(await rows()).toHaveLength(before + 1);
     });
 
     it('refuses to delete a live version', async () => {
@@ -181,10 +197,26 @@ describe('flagops sandbox', async () => {
     it('change the state in place on a v1 environment and write a FEATURE_STATE audit row', async () => {
       const fs = await liveState('legacyClientKey', 'legacy_flag');
       const r = await api('PATCH', `/api/v1/environments/legacyClientKey/featurestates/${fs.id}/`, { enabled: false, feature_state_value: 7 });
-      expect(r).toMatchObject({ status: 200, body: { id: fs.id, enabled: false, feature_state_value: 7 } });
-      expect(await liveState('legacyClientKey', 'legacy_flag')).toMatchObject({ id: fs.id, enabled: false });
+      // PATCH answers with Flagsmith's create serializer: only these two fields.
+      expect(r).toEqual(expect.objectContaining({ status: 200, body: { feature: 900, enabled: false } }));
+      expect(await liveState('legacyClientKey', 'legacy_flag')).toMatchObject({ id: fs.id, enabled: false, feature_state_value: 7 });
       const rows = await sandbox.db.query(`SELECT 1 FROM audit_auditlog WHERE related_object_type = 'FEATURE_STATE' AND related_object_id = $1`, [fs.id]);
       expect(rows).toHaveLength(1);
+    });
+  });
+
+  describe('legacy featurestate answers', () => {
+    it('PUT on environments/{key}/featurestates/{id}/ answers the whole state with a flat value', async () => {
+      const fs = await liveState('legacyClientKey', 'legacy_flag');
+      const r = await api('PUT', `/api/v1/environments/legacyClientKey/featurestates/${fs.id}/`, { enabled: true, feature_state_value: 'b' });
+      expect(r).toMatchObject({ status: 200, body: { id: fs.id, feature: 900, environment: 501, enabled: true, feature_state_value: 'b' } });
+    });
+
+    it('features/featurestates/{id}/ answers PATCH with the whole state (value as a dict) and GET with 405', async () => {
+      const fs = await liveState('legacyClientKey', 'legacy_flag');
+      const r = await api('PATCH', `/api/v1/features/featurestates/${fs.id}/`, { enabled: false });
+      expect(r).toMatchObject({ status: 200, body: { id: fs.id, feature: 900, enabled: false, feature_state_value: { type: 'unicode', string_value: 'b' } } });
+      expect(await api('GET', `/api/v1/features/featurestates/${fs.id}/`)).toMatchObject({ status: 405, body: { detail: 'Method "GET" not allowed.' } });
     });
   });
 

@@ -29,6 +29,8 @@ export interface Ctx {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A non-JSON body, sent as is (give its `Content-Type` in `headers`). */
+  text?: string;
   headers?: Record<string, string>;
 }
 

@@ -34,6 +34,19 @@ export interface ServeDeps {
   onError: (error: unknown) => void;
 }
 
+/**
+ * A path no URL pattern matches (including an api key where Flagsmith's `<int:…>` converter wants
+ * a number) never reaches DRF: Django answers with its default 404 page, HTML, before any auth.
+ * This is the API-only image; the unified image's catch-all route serves the dashboard instead.
+ */
+const djangoNotFound = (): Reply => ({
+  status: 404,
+  text:
+    '\n<!doctype html>\n<html lang="en">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n' +
+    '  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>\n',
+  headers: { 'Content-Type': 'text/html' },
+});
+
 const commonHeaders = (): Record<string, string> => ({
   // Flagsmith adds never-cache headers to every response, and its version.
   'Cache-Control': 'max-age=0, no-cache, no-store, must-revalidate, private',
@@ -65,7 +78,7 @@ async function dispatch(deps: ServeDeps, req: IncomingMessage, url: URL, method:
     return handleSandboxControl(deps.faults, method, url.pathname, await readBody(req));
   }
   const match = matchRoute(routes, method, url.pathname);
-  if (!match) throw new ApiError(404, { detail: 'Not found.' });
+  if (!match) return djangoNotFound();
   const auth = 'route' in match ? match.route.auth : match.auth;
   let sdk: Ctx['sdk'];
   if (auth === 'admin') {
@@ -91,6 +104,10 @@ async function dispatch(deps: ServeDeps, req: IncomingMessage, url: URL, method:
 
 function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { ...commonHeaders(), ...reply.headers };
+  if (reply.text !== undefined) {
+    res.writeHead(reply.status, { ...headers, 'Content-Length': String(Buffer.byteLength(reply.text)) }).end(reply.text);
+    return;
+  }
   if (reply.body === undefined || reply.status === 204) {
     res.writeHead(reply.status, headers).end();
     return;

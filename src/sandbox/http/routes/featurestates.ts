@@ -8,7 +8,7 @@ import { type EnvironmentRow, environmentByApiKey, environmentById, liveEnvironm
 import { type LegacyStatePatch, legacyUpdateState } from '../../store/states.js';
 import type { FlatValue } from '../../store/values.js';
 import { pageOnly } from '../pagination.js';
-import { type Ctx, type Route, intParam, route } from '../router.js';
+import { type Ctx, type Reply, type Route, intParam, route } from '../router.js';
 import { stateDictJson, stateFlatJson } from '../shapes.js';
 
 async function environmentOf(ctx: Ctx): Promise<EnvironmentRow> {
@@ -42,14 +42,22 @@ function legacyPatch(body: unknown): LegacyStatePatch {
   return patch;
 }
 
-const updateInEnvironment = async (ctx: Ctx) => {
-  const environment = await environmentOf(ctx);
-  const state = await liveState(ctx.db.pool, environment, intParam(ctx.params.id));
-  const patch = legacyPatch(ctx.body);
-  const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch));
-  return { status: 200, body: stateFlatJson(updated) };
-};
+/**
+ * Flagsmith's `update` always applies a partial update, but it answers with the serializer of the
+ * action: PUT (`update`) gets the whole state, PATCH (`partial_update`) the create serializer,
+ * which has only `feature` and `enabled` (`BaseFeatureStateViewSet.get_serializer_class`).
+ */
+const updateInEnvironment =
+  (answer: 'state' | 'featureAndEnabled') =>
+  async (ctx: Ctx): Promise<Reply> => {
+    const environment = await environmentOf(ctx);
+    const state = await liveState(ctx.db.pool, environment, intParam(ctx.params.id));
+    const patch = legacyPatch(ctx.body);
+    const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch));
+    return { status: 200, body: answer === 'state' ? stateFlatJson(updated) : { feature: updated.feature_id, enabled: updated.enabled } };
+  };
 
+/** `SimpleFeatureStateViewSet` uses one serializer for every action: the whole state, its value as a dict. */
 const updateUnscoped = async (ctx: Ctx) => {
   const state = await stateById(ctx.db.pool, intParam(ctx.params.id) ?? 0);
   const environment = state && (await environmentById(ctx.db.pool, state.environment_id));
@@ -75,13 +83,9 @@ export const featureStateRoutes: Route[] = [
     const environment = await environmentOf(ctx);
     return { status: 200, body: stateFlatJson(await liveState(ctx.db.pool, environment, intParam(ctx.params.id))) };
   }),
-  route('PATCH', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment),
-  route('PUT', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment),
-  route('GET', '/api/v1/features/featurestates/:id(\\d+)/', 'admin', async (ctx) => {
-    const state = await stateById(ctx.db.pool, intParam(ctx.params.id) ?? 0);
-    if (!state) throw notFound();
-    return { status: 200, body: stateDictJson(state) };
-  }),
+  route('PATCH', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment('featureAndEnabled')),
+  route('PUT', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment('state')),
+  // `features/featurestates/` has create, update and list but no retrieve: GET on an id is a 405.
   route('PATCH', '/api/v1/features/featurestates/:id(\\d+)/', 'admin', updateUnscoped),
   route('PUT', '/api/v1/features/featurestates/:id(\\d+)/', 'admin', updateUnscoped),
 ];
