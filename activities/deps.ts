@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { FlagopsConfig } from '../src/config/schema.js';
 import type { Database } from '../src/db/sql.js';
-import type { HttpClient } from '../src/http.js';
+import { HttpClient } from '../src/http.js';
 import type { FlagsmithClient } from '../src/flagsmith/client.js';
 import type { Logger } from '../src/log.js';
 import type { Metrics } from '../src/metrics.js';
@@ -34,10 +34,21 @@ export interface ActivityDeps {
   flagsmith?: FlagsmithClient;
   /** Where the document sync writes; defaults to the PostgreSQL store over `flagopsDb`. */
   documentStore?: DocumentStore;
-  /** HTTP for notifications and probes (one pool); activities fall back to their own when absent. */
+  /** HTTP for notifications and probes (one pool, built by the worker); see {@link outboundHttp}. */
   http?: HttpClient;
   /** Overridable third-party endpoints (tests point them at local servers). */
   endpoints?: { githubApiUrl?: string };
   /** For activities that signal-with-start other workflows (workflow code cannot). */
   temporal?: { client: Client; taskQueue: string; idPrefix: string };
+}
+
+let fallbackHttp: HttpClient | undefined;
+
+/**
+ * The HTTP client for non-Flagsmith calls (Slack, GitHub, probes): the worker's shared
+ * `deps.http`, else one process-wide client for deps built without it (tests, scripts), so
+ * activities never each open their own pool.
+ */
+export function outboundHttp(deps: ActivityDeps): HttpClient {
+  return deps.http ?? (fallbackHttp ??= new HttpClient({ name: 'HTTP' }));
 }

@@ -3,9 +3,8 @@
  * GitHub PR, each only when configured, with the version UUIDs and the cohort count (never cohort
  * rows). A failed notification is reported in the result; it never fails the rollback.
  */
-import { HttpClient } from '../src/http.js';
 import type { NotificationOutcome } from '../workflows/rollback/messages.js';
-import type { ActivityDeps } from './deps.js';
+import { outboundHttp, type ActivityDeps } from './deps.js';
 import { describeError } from './flagsmith.js';
 
 /** What a notification says: secret-free, built by the workflow from its state. */
@@ -13,8 +12,8 @@ export interface RollbackNotice {
   workflowId: string;
   flag: string;
   status: string;
-  incidentId: string;
-  reason: string;
+  incidentId: string | null;
+  reason: string | null;
   requestedBy: string;
   approvedBy: string | null;
   pr: string | null;
@@ -26,8 +25,8 @@ export interface RollbackNotice {
 export function noticeText(notice: RollbackNotice, markdown: boolean): string {
   const code = (s: string) => (markdown ? `\`${s}\`` : s);
   const lines = [
-    `Flag ${code(notice.flag)} rollback ${notice.status} (incident ${notice.incidentId}).`,
-    `Reason: ${notice.reason}`,
+    `Flag ${code(notice.flag)} rollback ${notice.status}${notice.incidentId ? ` (incident ${notice.incidentId})` : ''}.`,
+    ...(notice.reason ? [`Reason: ${notice.reason}`] : []),
     `Requested by ${notice.requestedBy}${notice.approvedBy ? `, approved by ${notice.approvedBy}` : ''}.`,
     ...notice.environments.map(
       (e) =>
@@ -40,10 +39,8 @@ export function noticeText(notice: RollbackNotice, markdown: boolean): string {
   return lines.join('\n');
 }
 
-let sharedHttp: HttpClient | undefined;
-
 export function createNotifyActivities(deps: ActivityDeps) {
-  const http = () => deps.http ?? (sharedHttp ??= new HttpClient({ name: 'notify' }));
+  const http = () => outboundHttp(deps);
   return {
     /** Send every configured notification; each outcome reported, none thrown. */
     async notifyRollback(notice: RollbackNotice): Promise<NotificationOutcome[]> {

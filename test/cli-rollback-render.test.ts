@@ -74,6 +74,14 @@ describe('renderPlan', () => {
     expect(text).toContain(`plan hash: ${'a'.repeat(64)}`);
   });
 
+  it('omits the incident and the reason when the rollback was started without them', () => {
+    const text = renderPlan(status({ incidentId: null, reason: null }));
+    expect(text).toContain('  requested by ic@example.com · PR acme/backend#1094');
+    expect(text).not.toContain('incident');
+    expect(text).not.toContain('reason:');
+    expect(text).not.toContain('null');
+  });
+
   it('warns that a kept scheduled version will undo the rollback', () => {
     expect(renderPlan(status({ plan: { ...plan, keepScheduled: true } }))).toContain('kept (--keep-scheduled): it will undo this rollback when it goes live');
   });

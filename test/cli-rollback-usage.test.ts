@@ -58,9 +58,9 @@ describe('flagops rollback: usage errors exit 2 naming what to fix', () => {
     await usage([...base, '--flag-on-at', 'yesterday'], '--flag-on-at:');
   });
 
-  it('a missing --reason or --incident', async () => {
-    await usage(['rollback', 'some_flag', '--incident', 'INC-1'], "required option '--reason <text>' not specified");
-    await usage(['rollback', 'some_flag', '--reason', 'r'], "required option '--incident <id>' not specified");
+  it('an empty --reason or --incident (both may be left out, not given empty)', async () => {
+    await usage(['rollback', 'some_flag', '--reason', ' '], '--reason: must not be empty');
+    await usage(['rollback', 'some_flag', '--incident', ''], '--incident: must not be empty');
   });
 
   it('no FLAGSMITH_ADMIN_TOKEN (SPEC §2 lists rollback among its users)', async () => {
@@ -98,6 +98,12 @@ describe('the signal commands: usage errors exit 2', () => {
 });
 
 describe('Temporal connection errors', () => {
+  it('rollback without --reason and --incident passes validation (SPEC §6: both optional) and only then needs Temporal', async () => {
+    const result = await runCli(['rollback', 'some_flag', '--as', 'ic@example.com'], env);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain('cannot reach Temporal at 127.0.0.1:9');
+  });
+
   it('name TEMPORAL_ADDRESS and exit 1', async () => {
     const result = await runCli(['status', 'rollback-x'], env);
     expect(result.code).toBe(1);

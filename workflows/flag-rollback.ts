@@ -428,7 +428,8 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   // ---- the run --------------------------------------------------------------------------------
   upsertSearchAttributes([
     { key: FlagNameKey, value: input.flag },
-    { key: IncidentIdKey, value: s.incidentId },
+    // Without an incident the attribute is simply not set (a `list --incident` will not find it).
+    ...(s.incidentId !== null ? [{ key: IncidentIdKey, value: s.incidentId }] : []),
     { key: RequestedByKey, value: s.requestedBy },
     { key: RollbackStepKey, value: 'plan' },
   ]);

@@ -127,10 +127,10 @@ export function parseRollbackOptions(flag: string, raw: RollbackCliOptions, conf
   const input: RollbackInput = {
     flag: options.flag,
     target: target(options),
-    reason: options.reason ?? '',
-    incidentId: options.incident ?? '',
     requestedBy: options.as ?? defaultUser,
   };
+  if (options.reason !== undefined) input.reason = options.reason;
+  if (options.incident !== undefined) input.incidentId = options.incident;
   if (options.env !== undefined) {
     const environments = selectEnvironments(options.env, config);
     const subset = environments.length < config.flagsmith.environments.length;

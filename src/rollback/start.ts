@@ -34,10 +34,14 @@ export interface StartRollbackOptions {
 
 /** Checks that need no configuration; the workflow's plan checks the rest against the worker's config. */
 export function checkRollbackInput(input: RollbackInput): void {
-  const required: (keyof RollbackInput)[] = ['flag', 'reason', 'incidentId', 'requestedBy'];
-  for (const key of required) {
-    const value = input[key];
+  for (const key of ['flag', 'requestedBy'] as const) {
+    const value: unknown = input[key];
     if (typeof value !== 'string' || value.trim() === '') throw new RollbackInputError(`${key} is required`);
+  }
+  // `reason` and `incidentId` are optional (SPEC §6), but when given they must say something.
+  for (const key of ['reason', 'incidentId'] as const) {
+    const value: unknown = input[key];
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new RollbackInputError(`${key}: must not be empty when given`);
   }
   if (input.pr !== undefined && !/^[\w.-]+\/[\w.-]+#\d+$/.test(input.pr)) throw new RollbackInputError(`pr: expected owner/repo#N, got ${input.pr}`);
   if (input.flagOnAt !== undefined && Number.isNaN(Date.parse(input.flagOnAt))) {
@@ -67,7 +71,7 @@ export async function startRollback(client: Client, options: StartRollbackOption
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       typedSearchAttributes: [
         { key: FlagNameKey, value: input.flag },
-        { key: IncidentIdKey, value: input.incidentId.slice(0, 256) },
+        ...(input.incidentId !== undefined ? [{ key: IncidentIdKey, value: input.incidentId.slice(0, 256) }] : []),
         { key: RequestedByKey, value: input.requestedBy.slice(0, 256) },
         { key: RollbackStepKey, value: 'plan' },
       ],

@@ -57,8 +57,10 @@ export interface RollbackInput {
   partialReason?: string;
   /** Default `{ enabled: false }` keeping the current value. */
   target?: RollbackTarget;
-  reason: string;
-  incidentId: string;
+  /** Why (optional, SPEC §6 `[--reason T]`); shown to the approver and in notifications. */
+  reason?: string;
+  /** Incident id (optional); sets the `IncidentId` search attribute when given. */
+  incidentId?: string;
   requestedBy: string;
   /** GitHub PR to comment on, `owner/repo#N`. */
   pr?: string;
@@ -283,8 +285,10 @@ export interface RollbackStatus {
   step: RollbackStepName;
   flag: string;
   requestedBy: string;
-  incidentId: string;
-  reason: string;
+  /** Null when the rollback was started without one. */
+  incidentId: string | null;
+  /** Null when the rollback was started without one. */
+  reason: string | null;
   pr: string | null;
   startedAt: string;
   updatedAt: string;

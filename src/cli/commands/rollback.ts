@@ -19,8 +19,8 @@ export function registerRollbackCommand(program: Command): void {
     .command('rollback')
     .description('Roll a flag back in every configured environment, after an approver approves the plan')
     .argument('<flag>', "the flag's exact Flagsmith name")
-    .requiredOption('--reason <text>', 'why (shown to the approver, in the history and in notifications)')
-    .requiredOption('--incident <id>', 'incident id (search attribute IncidentId)')
+    .option('--reason <text>', 'why (shown to the approver, in the history and in notifications)')
+    .option('--incident <id>', 'incident id (search attribute IncidentId; not set when absent)')
     .option('--as <user>', 'who requests it (default: your OS user name)')
     .option('--env <names...>', 'only these environments (space- or comma-separated); a subset needs --partial-reason')
     .option('--partial-reason <text>', 'why only the --env environments (shown to the approver)')
@@ -123,8 +123,8 @@ function startedStatus(workflowId: string, runId: string, input: RollbackInput):
     step: 'plan',
     flag: input.flag,
     requestedBy: input.requestedBy,
-    incidentId: input.incidentId,
-    reason: input.reason,
+    incidentId: input.incidentId ?? null,
+    reason: input.reason ?? null,
     pr: input.pr ?? null,
     startedAt: now,
     updatedAt: now,
