@@ -7,9 +7,8 @@
  */
 import { cancellationSignal } from '@temporalio/activity';
 import { flatValuesEqual, type FlatValue } from '../src/flagsmith/index.js';
-import { HttpClient } from '../src/http.js';
 import type { FlagState, ViewCheck } from '../workflows/rollback/messages.js';
-import type { ActivityDeps } from './deps.js';
+import { outboundHttp, type ActivityDeps } from './deps.js';
 import { describeError, requireFlagsmith } from './flagsmith.js';
 import { findEnvironment } from './rollback-plan.js';
 
@@ -58,8 +57,6 @@ export function readJsonPath(document: unknown, path: string): unknown {
   return current;
 }
 
-let probeHttp: HttpClient | undefined;
-
 export function createRollbackVerifyActivities(deps: ActivityDeps) {
   return {
     /** One round of verification of one environment; never throws for a mismatch or an unreachable view. */
@@ -78,7 +75,10 @@ export function createRollbackVerifyActivities(deps: ActivityDeps) {
           if (mismatch) adminView = check(false, mismatch, seen);
           else if (input.version !== null && state.environment_feature_version !== input.version) {
             adminView = check(false, `live version is ${state.environment_feature_version}, expected ours ${input.version}`, seen);
-          } else adminView = check(true, input.version ? `our version ${input.version} is live` : 'state matches', seen);
+          } else {
+            // v1 has no versions: the PATCH changed the feature state in place, so the state is all there is to compare.
+            adminView = check(true, input.version ? `our version ${input.version} is live` : 'state matches (v1: changed in place, no version to compare)', seen);
+          }
         }
       } catch (error) {
         adminView = check(false, describeError(error));
@@ -99,8 +99,7 @@ export function createRollbackVerifyActivities(deps: ActivityDeps) {
       const probeConfig = deps.config.flags[input.flag]?.probe;
       if (input.probe && probeConfig) {
         try {
-          const http = deps.http ?? (probeHttp ??= new HttpClient({ name: 'probe' }));
-          const res = await http.getJson(probeConfig.url, { signal });
+          const res = await outboundHttp(deps).getJson(probeConfig.url, { signal });
           const seen = readJsonPath(res.body, probeConfig.expectJsonPath);
           const ok = JSON.stringify(seen) === JSON.stringify(probeConfig.expectValue);
           probe = check(ok, `${probeConfig.expectJsonPath} is ${JSON.stringify(seen)}${ok ? '' : `, expected ${JSON.stringify(probeConfig.expectValue)}`}`);

@@ -11,6 +11,7 @@ import { adminToken, optionalVar, serverKeyVariable } from './config/env.js';
 import type { FlagopsConfig } from './config/schema.js';
 import { Database } from './db/sql.js';
 import { FlagsmithClient } from './flagsmith/client.js';
+import { HttpClient } from './http.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
@@ -78,12 +79,16 @@ export function buildActivityDeps(args: {
   const flagsmith = optionalVar(env, 'FLAGSMITH_ADMIN_TOKEN')
     ? new FlagsmithClient({ apiUrl: config.flagsmith.apiUrl, sdkUrl: config.flagsmith.sdkUrl, adminToken: adminToken(env, 'the worker') })
     : undefined;
+  // One pool for every non-Flagsmith call (Slack, GitHub, probes). Flagsmith keeps its own client:
+  // its errors name Flagsmith, and its pool is sized and closed with it.
+  const http = new HttpClient({ name: 'HTTP' });
   const slackWebhookUrl = optionalVar(env, 'SLACK_WEBHOOK_URL');
   const githubToken = optionalVar(env, 'GITHUB_TOKEN');
   const deps: ActivityDeps = {
     config,
     log,
     metrics,
+    http,
     secrets: {
       serverKeys,
       ...(slackWebhookUrl ? { slackWebhookUrl } : {}),
@@ -101,6 +106,7 @@ export function buildActivityDeps(args: {
       const pools = [appDb, flagsmithDb, flagopsDb].filter((db): db is Database => db !== undefined);
       await Promise.all(pools.map((db) => db.close()));
       await flagsmith?.close();
+      await http.close();
     },
   };
 }
