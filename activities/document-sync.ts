@@ -120,6 +120,16 @@ export function createDocumentSyncActivities(deps: ActivityDeps) {
       return { status: outcome.result, featureStatesCount: completeness.featureStatesCount, bytes, contentHash };
     },
 
+    /**
+     * The environment is gone from Flagsmith: drop its stored document, so nothing serves the flags
+     * of a deleted environment, and say so once.
+     */
+    async removeEnvironmentDocument(environmentId: number): Promise<number> {
+      const removed = await documentStore().remove(environmentId);
+      deps.log.info({ event: 'environment_document.removed', environment__id: environmentId, documents__count: removed }, 'environment deleted: document removed');
+      return removed;
+    },
+
     /** A pass that gave up or failed: the `failure` count and a warning (SPEC §4 step 1). */
     recordEnvironmentDocumentFailure(report: SyncFailureReport): Promise<void> {
       deps.metrics.environmentDocumentWrites.inc({ result: 'failure' });

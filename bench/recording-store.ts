@@ -33,6 +33,10 @@ export class RecordingStore implements DocumentStore {
     return this.inner.read(environmentApiKey);
   }
 
+  remove(environmentId: number): Promise<number> {
+    return this.inner.remove(environmentId);
+  }
+
   /** When the environment first had a document with `features` environment defaults stored. */
   firstCompleteAt(environmentApiKey: string, features: number): number | undefined {
     return this.writes.find((w) => w.environmentApiKey === environmentApiKey && w.featureStatesCount >= features)?.at;

@@ -8,6 +8,7 @@ import { insertEnvironmentDefaultState } from '../src/devtools/flagsmith-fixture
 import { serveMetrics } from '../src/metrics.js';
 import { runWithWorker } from './helpers/temporal.js';
 import { createEnvironment, syncFixture, syncInput, waitForStatus, wake } from './helpers/document-sync.js';
+import type { environmentDocumentSync } from '../workflows/environment-document-sync.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -150,6 +151,31 @@ describe('environmentDocumentSync', async () => {
       expect(status.state.wakes).toBe(25);
       expect(status.state.runs).toBeGreaterThan(1);
       expect(status.state.pendingRequestIds).toEqual([]);
+    });
+  });
+
+  it('ends when its environment is deleted, removing the stored document; a later change starts it afresh', async () => {
+    const env = await createEnvironment(flagsmith, { features: 2 });
+    const { deps, logs } = fx.deps();
+    await runWithWorker({ deps }, async (ctx) => {
+      const id = await wake(ctx, syncInput(env.id));
+      await waitForStatus(ctx.client, id, (s) => s.state.passes === 1);
+      expect(await fx.store.info(env.apiKey)).toBeDefined();
+
+      // Flagsmith soft-deletes; its delete hook would also drop the environment from DynamoDB.
+      await flagsmith.query('UPDATE environments_environment SET deleted_at = now() WHERE id = $1', [env.id]);
+      await wake(ctx, syncInput(env.id), { source: 'audit', auditIds: [1] });
+      const ended = await ctx.client.workflow.getHandle<typeof environmentDocumentSync>(id).result();
+      expect(ended).toMatchObject({ environmentId: env.id, reason: 'environment_missing', documentsRemoved: 1 });
+      expect(ended.state.recentPasses.map((p) => p.outcome)).toEqual(['written', 'environment_missing']);
+      expect(await fx.store.info(env.apiKey)).toBeUndefined();
+      expect(logs.events('environment_document.removed')).toEqual([expect.objectContaining({ environment__id: env.id, documents__count: 1 })]);
+
+      await flagsmith.query('UPDATE environments_environment SET deleted_at = NULL WHERE id = $1', [env.id]);
+      await wake(ctx, syncInput(env.id));
+      const fresh = await waitForStatus(ctx.client, id, (s) => s.state.passes === 1 && s.running === null);
+      expect(fresh.state.recentPasses[0]?.outcome).toBe('written');
+      expect((await ctx.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
     });
   });
 

@@ -8,6 +8,8 @@
  * into exactly one more pass. Passes also run at the next scheduled go-live (which writes no audit
  * row) and every `reconcileEveryMs`. The workflow is woken by signal-with-start (the audit-log
  * tailer, `flagops webhooks`, `flagops sync`) and continues-as-new with its state as plain JSON.
+ * When the environment no longer exists (deleted in Flagsmith) the workflow removes its stored
+ * document and ends; a later change to an environment of that id starts it afresh.
  */
 import {
   ActivityFailure,
@@ -95,6 +97,15 @@ export interface EnvironmentDocumentSyncInput {
   state?: SyncState;
 }
 
+/** What the workflow returns when it ends because its environment was deleted. */
+export interface SyncEnded {
+  environmentId: number;
+  reason: 'environment_missing';
+  /** Documents removed from the store (0 when none was ever written). */
+  documentsRemoved: number;
+  state: SyncState;
+}
+
 export interface SyncStatus {
   environmentId: number;
   /** The pass running now (its reason), or null when idle. */
@@ -130,7 +141,7 @@ function keepLast<T>(list: T[], max: number): T[] {
   return list.length > max ? list.slice(list.length - max) : list;
 }
 
-export async function environmentDocumentSync(input: EnvironmentDocumentSyncInput): Promise<never> {
+export async function environmentDocumentSync(input: EnvironmentDocumentSyncInput): Promise<SyncEnded> {
   const timeout = input.activityTimeoutMs ?? 60_000;
   const acts = proxyActivities<Activities>({
     startToCloseTimeout: timeout,
@@ -199,7 +210,7 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
     }
   };
 
-  const runPass = async (reason: PassReason): Promise<void> => {
+  const runPass = async (reason: PassReason): Promise<PassOutcome> => {
     running = reason;
     state.dirty = false;
     const requestIds = state.pendingRequestIds;
@@ -222,6 +233,7 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
       RECENT_PASSES,
     );
     running = null;
+    return result.outcome;
   };
 
   const margin = input.goLiveMarginMs ?? 500;
@@ -236,8 +248,22 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
       const changed = await condition(() => state.dirty, Math.max(1, wakeAt - Date.now()));
       if (!changed) reason = goLiveAt <= reconcileAt ? 'scheduled_go_live' : 'reconcile';
     }
-    await runPass(reason);
+    const outcome = await runPass(reason);
     passesThisRun += 1;
+    // A deleted environment has nothing to reconcile: reconciling it every period forever would
+    // only repeat `environment_missing`. A wake that arrived meanwhile gets its own pass first.
+    if (outcome === 'environment_missing' && !state.dirty) {
+      let documentsRemoved: number;
+      try {
+        documentsRemoved = await acts.removeEnvironmentDocument(input.environmentId);
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        // The store is unreachable: stay, and let the next change or reconcile try again.
+        continue;
+      }
+      await condition(allHandlersFinished);
+      if (!state.dirty) return { environmentId: input.environmentId, reason: 'environment_missing', documentsRemoved, state };
+    }
     if (passesThisRun >= maxPasses || workflowInfo().continueAsNewSuggested) {
       // Signals that land while this run closes are redelivered to this code by Temporal (the
       // close is refused while new events are pending), so `state.dirty` carries them over.

@@ -54,4 +54,10 @@ export interface DocumentStore {
   info(environmentApiKey: string): Promise<StoredDocumentInfo | undefined>;
   /** The stored document itself, or `undefined`. */
   read(environmentApiKey: string): Promise<unknown>;
+  /**
+   * Forget every document of an environment (it was deleted in Flagsmith, whose own delete hook
+   * drops the environment from DynamoDB likewise). By id: a hard-deleted row leaves no api key.
+   * @returns how many documents were removed.
+   */
+  remove(environmentId: number): Promise<number>;
 }

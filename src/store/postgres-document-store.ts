@@ -93,6 +93,11 @@ export class PostgresDocumentStore implements DocumentStore {
     };
   }
 
+  async remove(environmentId: number): Promise<number> {
+    const rows = await this.db.query('DELETE FROM environment_documents WHERE environment_id = $1 RETURNING 1', [environmentId]);
+    return rows.length;
+  }
+
   async read(environmentApiKey: string): Promise<unknown> {
     const [row] = await this.db.query<{ document: unknown }>('SELECT document FROM environment_documents WHERE environment_api_key = $1', [
       environmentApiKey,
