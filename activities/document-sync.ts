@@ -47,11 +47,25 @@ export function createDocumentSyncActivities(deps: ActivityDeps) {
       const db = flagsmithDb();
       const environment = await environmentById(db, environmentId);
       if (!environment) return { found: false };
-      columns ??= detectIsCreatingColumns(db).catch((error: unknown) => {
-        columns = undefined;
+      columns ??= detectIsCreatingColumns(db).then(
+        (found) => {
+          deps.log.info({ event: 'flagsmith_schema.is_creating_columns', ...found }, 'is_creating columns detected in Flagsmith\'s schema');
+          return found;
+        },
+        (error: unknown) => {
+          columns = undefined;
+          throw error;
+        },
+      );
+      let creating;
+      try {
+        creating = await creatingState(db, environment, await columns);
+      } catch (error) {
+        // 42703 undefined_column: the schema lost a column under a running worker (a downgrade);
+        // detect again on the activity's retry rather than failing every pass until a restart.
+        if ((error as { code?: unknown }).code === '42703') columns = undefined;
         throw error;
-      });
-      const creating = await creatingState(db, environment, await columns);
+      }
       const nextLiveFrom = await nextScheduledLiveFrom(db, environment.id);
       const stored = await documentStore().info(environment.apiKey);
       return {

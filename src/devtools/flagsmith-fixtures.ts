@@ -21,11 +21,17 @@ export async function insertEnvironment(
 ): Promise<FixtureEnvironment> {
   const apiKey = randomBytes(11).toString('base64url');
   const name = options.name ?? `env-${apiKey.slice(0, 6)}`;
-  const { rows } = await q.query<{ id: number }>(
-    `INSERT INTO environments_environment (name, project_id, api_key, is_creating, use_v2_feature_versioning)
-     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [name, options.projectId, apiKey, options.isCreating ?? false, options.v2 ?? false],
-  );
+  // Name `is_creating` only when setting it, so the fixture also works on a schema without it.
+  const { rows } = options.isCreating
+    ? await q.query<{ id: number }>(
+        `INSERT INTO environments_environment (name, project_id, api_key, is_creating, use_v2_feature_versioning)
+         VALUES ($1, $2, $3, true, $4) RETURNING id`,
+        [name, options.projectId, apiKey, options.v2 ?? false],
+      )
+    : await q.query<{ id: number }>(
+        `INSERT INTO environments_environment (name, project_id, api_key, use_v2_feature_versioning) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [name, options.projectId, apiKey, options.v2 ?? false],
+      );
   const id = rows[0]?.id;
   if (id === undefined) throw new Error('environment insert returned no id');
   return { id, apiKey, name };
