@@ -82,6 +82,38 @@ describe('flagRollback: partial failure and resolve', () => {
   });
 });
 
+describe('flagRollback: cancellation while publishing', () => {
+  it('a cancel while the versions are being created lets both publishes finish, then needs attention (SPEC §3)', async () => {
+    await fx.setFlag(FLAG, true);
+    const since = new Date();
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await startRollback(client, { taskQueue, idPrefix, input: testInput({ cacheWaitMs: 0 }) });
+      await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      const logStart = fx.sandbox.faults.log().length;
+      // Hold both environments' version creation so the cancel lands while publishing.
+      fx.sandbox.faults.add({ method: 'POST', pathRegex: '^/api/v1/environments/\\d+/features/\\d+/versions/$', latencyMs: 2_000, count: 2 });
+      await handle.signal(approveSignal, { by: APPROVER });
+      await waitForStatus(handle, (s) => s.status === 'publishing');
+      await handle.cancel();
+      const attention = await waitForStatus(handle, (s) => s.status === 'needs_attention');
+      expect(attention.step).toBe('publish');
+      expect(attention.attention?.reason).toBe('cancelled while publishing; published: Production, Development');
+      expect(attention.attention?.actions).toEqual(['revert', 'accept']);
+      expect(attention.environments.map((e) => e.publish)).toEqual(['published', 'published']);
+      const held = fx.sandbox.faults.log().slice(logStart).filter((r) => r.injected === 'latency');
+      expect(held).toHaveLength(2);
+      const ours = (await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:'));
+      expect(ours.filter((v) => v.published).map((v) => v.environment_id).sort()).toEqual([ENV_IDS.Production, ENV_IDS.Development].sort());
+      expect(ours.filter((v) => !v.published)).toHaveLength(0);
+      // Accepting the published state ends the run as cancelled, nothing reverted.
+      await handle.signal(resolveSignal, { by: APPROVER, action: 'accept' });
+      const result = await handle.result();
+      expect(result.status).toBe('cancelled');
+      expect(result.environments.map((e) => e.publish)).toEqual(['published', 'published']);
+    });
+  });
+});
+
 describe('flagRollback: retries and idempotency', () => {
   it('5xx and 429 bursts are retried (429 after Retry-After) and still publish exactly one version per environment', async () => {
     await fx.setFlag(FLAG, true);
