@@ -220,6 +220,36 @@ describe('flagops sandbox', async () => {
     });
   });
 
+  describe('SDK environment document', () => {
+    const serverKey = { 'X-Environment-Key': 'ser.sandboxDevelopmentServerKey' };
+
+    it("answers If-Modified-Since with 304 while updated_at (in whole seconds) is not newer, as Django's condition does", async () => {
+      const first = await api('GET', '/api/v1/environment-document/', undefined, serverKey);
+      expect(first.status).toBe(200);
+      const lastModified = first.headers.get('last-modified') ?? '';
+      expect(new Date(lastModified).toUTCString()).toBe(lastModified);
+
+      const same = await api('GET', '/api/v1/environment-document/', undefined, { ...serverKey, 'If-Modified-Since': lastModified });
+      expect(same).toMatchObject({ status: 304, body: undefined });
+      expect(same.headers.get('last-modified')).toBe(lastModified);
+      expect(same.headers.get('x-flagsmith-document-updated-at')).toBeNull();
+
+      const older = new Date(Date.parse(lastModified) - 1000).toUTCString();
+      expect((await api('GET', '/api/v1/environment-document/', undefined, { ...serverKey, 'If-Modified-Since': older })).status).toBe(200);
+      expect((await api('GET', '/api/v1/environment-document/', undefined, { ...serverKey, 'If-Modified-Since': 'yesterday' })).status).toBe(200);
+      const withEtag = { ...serverKey, 'If-Modified-Since': lastModified, 'If-None-Match': '"x"' };
+      expect((await api('GET', '/api/v1/environment-document/', undefined, withEtag)).status).toBe(200);
+      // Authentication comes first: a bad key never gets a 304.
+      const badKey = { 'X-Environment-Key': 'ser.nope', 'If-Modified-Since': lastModified };
+      expect((await api('GET', '/api/v1/environment-document/', undefined, badKey)).status).toBe(403);
+
+      await sandbox.db.query(`UPDATE environments_environment SET updated_at = updated_at + interval '2 seconds' WHERE id = $1`, [DEV.id]);
+      const changed = await api('GET', '/api/v1/environment-document/', undefined, { ...serverKey, 'If-Modified-Since': lastModified });
+      expect(changed.status).toBe(200);
+      expect(Date.parse(changed.headers.get('last-modified') ?? '')).toBe(Date.parse(lastModified) + 2000);
+    });
+  });
+
   describe('auth and throttling', () => {
     it('answers 401 with Flagsmith\'s detail strings', async () => {
       expect(await api('GET', `/api/v1/environments/${PROD.key}/`, undefined, { Authorization: 'Token nope' })).toMatchObject({

@@ -10,6 +10,19 @@ const updatedAtHeader = (ctx: Ctx): Record<string, string> => ({
   'X-Flagsmith-Document-Updated-At': String((ctx.sdk?.environment.updated_at.getTime() ?? 0) / 1000),
 });
 
+/**
+ * Django's `condition(last_modified_func=…)` on Flagsmith's document view: `Last-Modified` is the
+ * environment's `updated_at` in whole seconds, and a GET whose `If-Modified-Since` is not older
+ * answers 304 with no body (only when there is no `If-None-Match`; an unparsable date is ignored).
+ * Checked after authentication, since the decorator wraps the DRF view's `get`.
+ */
+function notModifiedSince(ctx: Ctx, updatedAt: Date): boolean {
+  const header = ctx.req.headers['if-modified-since'];
+  if (!header || ctx.req.headers['if-none-match'] !== undefined) return false;
+  const since = Date.parse(header);
+  return !Number.isNaN(since) && Math.floor(updatedAt.getTime() / 1000) * 1000 <= since;
+}
+
 export const sdkRoutes: Route[] = [
   route('GET', '/api/v1/flags/', 'sdk', async (ctx) => {
     const caller = ctx.sdk;
@@ -31,12 +44,12 @@ export const sdkRoutes: Route[] = [
   }),
   route('GET', '/api/v1/environment-document/', 'server', async (ctx) => {
     const environment = ctx.sdk?.environment;
-    const document = environment && (await environmentDocument(ctx.db.pool, environment));
-    if (!environment || !document) throw notFound();
-    return {
-      status: 200,
-      body: document,
-      headers: { ...updatedAtHeader(ctx), 'Last-Modified': environment.updated_at.toUTCString() },
-    };
+    if (!environment) throw notFound();
+    const lastModified = { 'Last-Modified': environment.updated_at.toUTCString() };
+    // Flagsmith's own caveat: updated_at moves on audit rows and publishes, not at a scheduled go-live.
+    if (notModifiedSince(ctx, environment.updated_at)) return { status: 304, headers: lastModified };
+    const document = await environmentDocument(ctx.db.pool, environment);
+    if (!document) throw notFound();
+    return { status: 200, body: document, headers: { ...updatedAtHeader(ctx), ...lastModified } };
   }),
 ];
