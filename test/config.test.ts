@@ -48,6 +48,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ FLAGOPS_CONFIG: path })).toThrow(new RegExp(`${path}: not valid YAML`));
   });
 
+  it('accepts the shipped flagops.example.yaml', () => {
+    const config = loadConfig({ FLAGOPS_CONFIG: 'flagops.example.yaml' });
+    expect(config.flags.auto_invoke_matcher_on_intake_complete?.cohort?.params).toEqual(['flagOnAt']);
+  });
+
   it('loads a valid file from FLAGOPS_CONFIG', () => {
     const path = writeConfigFile(sampleConfig());
     expect(loadConfig({ FLAGOPS_CONFIG: path }).flagsmith.environments.map((e) => e.name)).toEqual(['Production', 'Development']);

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../config/errors.js';
 import { RollbackAlreadyRunningError, RollbackInputError, startRollback } from '../../rollback/start.js';
 import type { RollbackInput, RollbackStatus } from '../../../workflows/rollback/messages.js';
+import { initialStatus } from '../../../workflows/rollback/state.js';
 import { ExitCode, action } from '../action.js';
 import { ProgressPrinter, renderSummary } from '../render.js';
 import { type RollbackCliOptions, parseRollbackOptions } from '../rollback-options.js';
@@ -112,32 +113,8 @@ async function rollback(flag: string, options: RollbackCliOptions, env: NodeJS.P
 
 /**
  * The status shape before the worker has answered (`--no-wait --json` does not wait for a worker):
- * what the CLI itself knows about the run it started.
+ * what the CLI itself knows about the run it started, built as the workflow builds its own.
  */
 function startedStatus(workflowId: string, runId: string, input: RollbackInput): RollbackStatus {
-  const now = new Date().toISOString();
-  return {
-    workflowId,
-    runId,
-    status: 'planning',
-    step: 'plan',
-    flag: input.flag,
-    requestedBy: input.requestedBy,
-    incidentId: input.incidentId ?? null,
-    reason: input.reason ?? null,
-    pr: input.pr ?? null,
-    startedAt: now,
-    updatedAt: now,
-    plan: null,
-    environments: [],
-    approvals: [],
-    refusals: [],
-    refusalsDropped: 0,
-    pending: [],
-    cohort: null,
-    notifications: [],
-    timers: { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null },
-    attention: null,
-    outcome: null,
-  };
+  return initialStatus(input, { workflowId, runId }, new Date().toISOString());
 }
