@@ -5,7 +5,7 @@
  * v2 protocol: create the version UNPUBLISHED with a marker unique to run, environment and
  * operation in its `description`; list the versions carrying exactly that marker; keep the
  * published one if any, else the oldest; delete the other drafts; publish the kept one unless it
- * already is. Publishing separately (not `publish_immediately`) also makes Flagsmith record an
+ * already is; an attempt that finds it lost a race to an overlapping one settles again. Publishing separately (not `publish_immediately`) also makes Flagsmith record an
  * `Api-Key` as the publisher. v1 environments are patched in place (naturally idempotent).
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
@@ -57,24 +57,40 @@ function keepHeartbeating(): () => void {
   return () => clearInterval(timer);
 }
 
-async function deleteIgnoringGone(client: FlagsmithClient, envId: number, featureId: number, uuid: string, signal: AbortSignal): Promise<boolean> {
+type DeleteOutcome = 'deleted' | 'gone' | 'live';
+
+/** Delete a non-live version, telling apart "gone already" (404) from "went live meanwhile" (400). */
+async function deleteVersionIfDraft(client: FlagsmithClient, envId: number, featureId: number, uuid: string, signal: AbortSignal): Promise<DeleteOutcome> {
   try {
     await client.deleteVersion(envId, featureId, uuid, { signal });
-    return true;
+    return 'deleted';
   } catch (error) {
-    // Already deleted by an overlapping attempt, or (a scheduled one) gone live meanwhile: our
-    // version is published after it, so it no longer matters.
-    if (error instanceof HttpError && (error.status === 404 || (error.status === 400 && /live version/i.test(error.message)))) return false;
+    if (error instanceof HttpError && error.status === 404) return 'gone';
+    if (error instanceof HttpError && error.status === 400 && /live version/i.test(error.message)) return 'live';
     throw error;
   }
 }
+
+/** Publish a draft; `gone` when an overlapping attempt deleted it meanwhile (404). */
+async function publishUnlessGone(client: FlagsmithClient, envId: number, featureId: number, uuid: string, signal: AbortSignal) {
+  try {
+    return await client.publishVersion(envId, featureId, uuid, { signal });
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) return 'gone' as const;
+    throw error;
+  }
+}
+
+/** How often an attempt re-reads the marked versions after losing a race with an overlapping one. */
+const MAX_SETTLE_ROUNDS = 5;
 
 async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: PublishEnvironmentInput, envId: number): Promise<PublishEnvironmentResult> {
   const signal = cancellationSignal();
   const { featureId, marker } = input;
   const deletedScheduled: string[] = [];
   for (const uuid of input.deleteScheduled) {
-    if (await flagsmithCall(() => deleteIgnoringGone(client, envId, featureId, uuid, signal))) deletedScheduled.push(uuid);
+    // A scheduled version that went live meanwhile is older than ours: ours supersedes it.
+    if ((await flagsmithCall(() => deleteVersionIfDraft(client, envId, featureId, uuid, signal))) === 'deleted') deletedScheduled.push(uuid);
   }
   const marked = async () => (await flagsmithCall(() => client.listVersions(envId, featureId, { signal }))).filter((v) => v.description === marker);
 
@@ -94,27 +110,42 @@ async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: Pub
     );
     candidates = await marked();
   }
-  candidates.sort(oldestFirst);
-  const keep = candidates.find((v) => v.published) ?? candidates[0];
-  if (!keep) throw new Error(`the version created with marker ${marker} is not listed`);
   const deletedDrafts: string[] = [];
-  for (const other of candidates) {
-    if (other.uuid === keep.uuid || other.published) continue;
-    if (await flagsmithCall(() => deleteIgnoringGone(client, envId, featureId, other.uuid, signal))) deletedDrafts.push(other.uuid);
+  // An overlapping attempt may not have seen our draft (or we theirs) when it chose which one to
+  // keep. Whoever loses a race learns it from Flagsmith's answer — our delete of a draft that went
+  // live meanwhile is refused (400), our publish of a draft deleted meanwhile is 404 — and settles
+  // again on what is now listed, so at most one marked version is ever published.
+  for (let round = 1; ; round++) {
+    candidates.sort(oldestFirst);
+    const keep = candidates.find((v) => v.published) ?? candidates[0];
+    if (!keep) throw new Error(`the version created with marker ${marker} is not listed`);
+    let lostRace = false;
+    for (const other of candidates) {
+      if (other.uuid === keep.uuid || other.published) continue;
+      const outcome = await flagsmithCall(() => deleteVersionIfDraft(client, envId, featureId, other.uuid, signal));
+      if (outcome === 'deleted') deletedDrafts.push(other.uuid);
+      if (outcome === 'live') lostRace = true;
+    }
+    let publishedAt = keep.live_from;
+    if (!lostRace && !keep.published) {
+      const published = await flagsmithCall(() => publishUnlessGone(client, envId, featureId, keep.uuid, signal));
+      if (published === 'gone') lostRace = true;
+      else publishedAt = published.live_from;
+    }
+    if (lostRace) {
+      if (round >= MAX_SETTLE_ROUNDS) throw new Error(`versions marked ${marker} did not settle after ${round} rounds`);
+      candidates = await marked();
+      continue;
+    }
+    deps.log.info({
+      event: 'rollback.published',
+      workflowId: activityInfo().workflowExecution?.workflowId,
+      environment: input.environment,
+      version: keep.uuid,
+      deletedDrafts,
+    });
+    return { version: keep.uuid, publishedAt: publishedAt ?? new Date().toISOString(), deletedScheduled, deletedDrafts };
   }
-  let publishedAt = keep.live_from;
-  if (!keep.published) {
-    const published = await flagsmithCall(() => client.publishVersion(envId, featureId, keep.uuid, { signal }));
-    publishedAt = published.live_from;
-  }
-  deps.log.info({
-    event: 'rollback.published',
-    workflowId: activityInfo().workflowExecution?.workflowId,
-    environment: input.environment,
-    version: keep.uuid,
-    deletedDrafts,
-  });
-  return { version: keep.uuid, publishedAt: publishedAt ?? new Date().toISOString(), deletedScheduled, deletedDrafts };
 }
 
 export function createRollbackPublishActivities(deps: ActivityDeps) {
