@@ -5,8 +5,9 @@
  * v2 protocol: create the version UNPUBLISHED with a marker unique to run, environment and
  * operation in its `description`; list the versions carrying exactly that marker; keep the
  * published one if any, else the oldest; delete the other drafts; publish the kept one unless it
- * already is; an attempt that finds it lost a race to an overlapping one settles again. Publishing separately (not `publish_immediately`) also makes Flagsmith record an
- * `Api-Key` as the publisher. v1 environments are patched in place (naturally idempotent).
+ * already is; an attempt that finds it lost a race to an overlapping one settles again.
+ * Publishing separately (not `publish_immediately`) also makes Flagsmith record an `Api-Key` as
+ * the publisher. v1 environments are patched in place (naturally idempotent).
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { environmentDefaultUpdate, toFeatureStateValue, type FlagsmithClient, type Version } from '../src/flagsmith/index.js';
