@@ -40,6 +40,7 @@ export function createHealthActivities(deps: ActivityDeps) {
           dependencies.push({ name, configured: true, ok: false, detail: (error as Error).message });
         }
       }
+      deps.log.info({ event: 'worker.self_check', dependencies }, 'dependencies checked');
       return {
         taskQueue: deps.temporal?.taskQueue ?? null,
         environments: deps.config.flagsmith.environments.map((e) => e.name),

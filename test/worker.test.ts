@@ -79,13 +79,16 @@ describe('flagops worker (the real CLI process)', async () => {
 describe('runWithWorker (the in-process test worker)', async () => {
   const store = await testDatabase('empty');
 
-  it('executes healthCheck with the real activities against a real database', async () => {
+  it('executes healthCheck with the real activities against a real database, logging with the workflow and activity', async () => {
     const config = parseConfig(sampleConfig(), 'test', {});
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const workflowId = uniqueName('health');
     const report = await runWithWorker(
-      { deps: { config, log: createLogger('silent'), metrics: createMetrics(), secrets: { serverKeys: {} }, flagopsDb: store.db } },
-      ({ client, taskQueue, idPrefix }) =>
-        client.workflow.execute(healthCheck, { taskQueue, workflowId: `${idPrefix}health`, args: [{}] }),
+      { deps: { config, log, metrics: createMetrics(), secrets: { serverKeys: {} }, flagopsDb: store.db } },
+      ({ client, taskQueue }) => client.workflow.execute(healthCheck, { taskQueue, workflowId, args: [{}] }),
     );
     expect(report.dependencies).toContainEqual({ name: 'flagopsDb', configured: true, ok: true });
+    expect(lines.find((line) => line.event === 'worker.self_check')).toMatchObject({ workflowId, activity: 'checkDependencies', attempt: 1 });
   });
 });
