@@ -119,17 +119,15 @@ describe('flagRollback: the runbook', () => {
   });
 });
 
-describe('flagRollback: cost of the post-approval path', () => {
-  it('with no cache wait and no sandbox latency: measured duration and Flagsmith round trips per environment', async () => {
+describe('flagRollback: Flagsmith calls after approval', () => {
+  it('makes no redundant calls: re-validation, publish and verify only, split by environment', async () => {
     await fx.setFlag(FLAG, true);
     await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
       const handle = await start(client, taskQueue, idPrefix, testInput({ cacheWaitMs: 0 }));
       await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
       const before = fx.sandbox.faults.log().length;
-      const approvedAt = Date.now();
       await handle.signal(approveSignal, { by: APPROVER });
       const result = await handle.result();
-      const elapsedMs = Date.now() - approvedAt;
       expect(result.status).toBe('completed');
       const requests = fx.sandbox.faults.log().slice(before);
       const perEnvironment = (id: number, key: string) => requests.filter((r) => r.path.includes(`/${id}/`) || r.path.includes(key)).length;
@@ -138,11 +136,8 @@ describe('flagRollback: cost of the post-approval path', () => {
       const dev = perEnvironment(ENV_IDS.Development, 'SCE375zGzViFpGZhWoiK7D');
       expect(prod + dev + shared).toBe(requests.length);
       // Re-validation (4) + publish (list, create, list, publish) + verify (admin, SDK) per environment.
+      // Durations are measured by `npm run bench:rollback`, not here.
       expect((prod + dev + shared) / 2).toBeLessThanOrEqual(12);
-      console.info(
-        `post-approval: ${elapsedMs} ms; Flagsmith requests ${requests.length} (Production ${prod}, Development ${dev}, project/SDK ${shared}): ` +
-          requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, '{uuid}')}`).join(', '),
-      );
     });
   });
 });
