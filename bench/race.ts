@@ -116,8 +116,8 @@ async function main(): Promise<void> {
       for (const mode of modes) {
         const projectId = await insertProject(flagsmithDb.pool, `bench-${mode}`);
         const featureIds = await insertFeatures(flagsmithDb.pool, projectId, featureCount);
-        let stopTimer: (() => Promise<void>) | undefined;
-        if (mode === 'timer') stopTimer = startTimerWriter(flagsmithDb, flagsmith, store);
+        let timer: { stop: () => Promise<number> } | undefined;
+        if (mode === 'timer') timer = await startTimerWriter(flagsmithDb, flagsmith, store);
         else if (!tailerStarted) {
           // Started after the timer mode so its first start does not wake that mode's environments.
           await ensureAuditLogTailer({ client, taskQueue, idPrefix }, { pollIntervalMs: 200 });
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
           environments.push(environment);
           return oneRun(mode, flagsmithDb, store, { ...environment, projectId }, featureIds);
         });
-        await stopTimer?.();
+        const timerFailures = (await timer?.stop()) ?? 0;
         const keys = new Set(environments.map((e) => e.apiKey));
         const writes = store.writes.filter((w) => keys.has(w.environmentApiKey));
         const partial = writes.filter((w) => w.featureStatesCount < featureCount).length;
@@ -138,7 +138,8 @@ async function main(): Promise<void> {
         const fmt = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v)}ms`);
         console.log(
           `${mode} runs=${runs} features=${featureCount} written=${writes.length} partial=${partial} never_complete=${results.filter((r) => !r.complete).length} ` +
-            `median=${fmt(percentile(latencies, 50))} p95=${fmt(percentile(latencies, 95))} elapsed=${Math.round((Date.now() - t0) / 1000)}s`,
+            `median=${fmt(percentile(latencies, 50))} p95=${fmt(percentile(latencies, 95))} elapsed=${Math.round((Date.now() - t0) / 1000)}s` +
+            (mode === 'timer' ? ` write_errors=${timerFailures}` : ''),
         );
         // Retire the mode's environments so later modes (and the tailer's first start) leave them alone.
         await flagsmithDb.query('UPDATE environments_environment SET deleted_at = now() WHERE project_id = $1', [projectId]);
@@ -190,13 +191,16 @@ async function oneRun(
  * The old path: every audit row makes a document write 1 s later (Flagsmith's `delay_until`),
  * with no guard and no completeness check. Returns a function that stops it.
  */
-function startTimerWriter(db: Database, flagsmith: FlagsmithClient, store: RecordingStore): () => Promise<void> {
+/** The old writer: 1 s after each audit row, write whatever the document is. Resolves once it tails. */
+async function startTimerWriter(db: Database, flagsmith: FlagsmithClient, store: RecordingStore): Promise<{ stop: () => Promise<number> }> {
   let stopped = false;
   let sequence = 0;
+  let failed = 0;
   const pending = new Set<Promise<void>>();
+  // Read the starting point before any run writes its audit row, so no row is skipped.
+  const [row] = await db.query<{ max: number | null }>('SELECT max(id) AS max FROM audit_auditlog');
+  let after = row?.max ?? 0;
   const loop = (async () => {
-    const [row] = await db.query<{ max: number | null }>('SELECT max(id) AS max FROM audit_auditlog');
-    let after = row?.max ?? 0;
     while (!stopped) {
       const rows = await db.query<{ id: number; api_key: string; environment_id: number }>(
         `SELECT a.id, e.api_key, a.environment_id FROM audit_auditlog a JOIN environments_environment e ON e.id = a.environment_id
@@ -221,15 +225,18 @@ function startTimerWriter(db: Database, flagsmith: FlagsmithClient, store: Recor
           });
         })();
         pending.add(write);
-        void write.catch(() => undefined).finally(() => pending.delete(write));
+        void write.catch(() => void failed++).finally(() => pending.delete(write));
       }
       await sleep(100);
     }
   })();
-  return async () => {
-    stopped = true;
-    await loop;
-    await Promise.allSettled([...pending]);
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      await Promise.allSettled([...pending]);
+      return failed;
+    },
   };
 }
 
