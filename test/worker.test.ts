@@ -61,6 +61,9 @@ describe('flagops worker (the real CLI process)', async () => {
       expect(report.environments).toEqual(['Production', 'Development']);
       expect(report.dependencies).toContainEqual({ name: 'flagopsDb', configured: true, ok: true });
       expect(report.dependencies).toContainEqual({ name: 'appDb', configured: false, ok: false });
+      // Temporal's own runtime metrics (task latencies, pollers) are served on the next port.
+      const runtimeMetrics = await waitForMetrics(metricsPort + 1, 10_000);
+      expect(runtimeMetrics).toMatch(/^temporal_\w+/m);
     } finally {
       await connection.close();
     }
