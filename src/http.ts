@@ -361,11 +361,15 @@ function parseBody(text: string, headers: Record<string, string>, ctx: ErrorCont
   }
 }
 
+/**
+ * The body as JSON, else as text. The text is not shortened here: it is redacted first and
+ * truncated after, so a secret the cut would split cannot survive as a prefix.
+ */
 function tryParseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    return text.slice(0, MAX_SERVER_MESSAGE);
+    return text;
   }
 }
 

@@ -275,6 +275,17 @@ describe('secrets', () => {
     expectNoSecrets(await failureOf(client.getJson(`${baseUrl}/slow`, { headers, timeoutMs: 100 })), 's3cr3t');
   });
 
+  it('leave no prefix of a secret that a long non-JSON error page echoes across the truncation point', async () => {
+    // The token starts 10 characters before the 500-character cut of the kept server message.
+    handler = (req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(`${'x'.repeat(490)}${String(req.headers.authorization)}${'y'.repeat(100)}`);
+    };
+    const err = await failureOf(client.getJson(`${baseUrl}/proxy`, { headers }));
+    expect(err.serverMessage).toContain('[redacted]');
+    expectNoSecrets(err, TOKEN.slice(0, 10), 's3cr3t');
+  });
+
   it('hide a secret URL (Slack webhook) behind its origin', async () => {
     handler = (_req, res) => json(res, 500, { detail: 'no' });
     const url = `${baseUrl}/services/T000/B000/s3cr3tHookPath`;
