@@ -166,19 +166,27 @@ describe('flagops sandbox', async () => {
     it('lets a scheduled version go live by time in /flags/ and the document, without a write', async () => {
       const id = await featureId();
       const fs = await liveState(DEV.key);
-      const liveFrom = new Date(Date.now() + 1500).toISOString();
       const draft = await api('POST', `/api/v1/environments/${DEV.id}/features/${id}/versions/`, {
         feature_states_to_update: [{ id: fs.id, enabled: !fs.enabled, feature_state_value: { type: 'unicode', string_value: 'later' } }],
       });
+      const sdk = { 'X-Environment-Key': DEV.key };
+      const flagNow = async () => (await api('GET', `/api/v1/flags/?feature=${FLAG}`, undefined, sdk)).body;
+      // Far enough ahead that the check below runs before it even on a loaded machine.
+      const liveFrom = new Date(Date.now() + 3000).toISOString();
       const published = await api('POST', `/api/v1/environments/${DEV.id}/features/${id}/versions/${draft.body.uuid}/publish/`, {
         live_from: liveFrom,
       });
       expect(published).toMatchObject({ status: 200, body: { live_from: liveFrom } });
-      const sdk = { 'X-Environment-Key': DEV.key };
-      expect((await api('GET', `/api/v1/flags/?feature=${FLAG}`, undefined, sdk)).body.enabled).toBe(fs.enabled);
-      await new Promise((resolve) => setTimeout(resolve, 1800));
-      const flag = await api('GET', `/api/v1/flags/?feature=${FLAG}`, undefined, sdk);
-      expect(flag.body).toMatchObject({ enabled: !fs.enabled, feature_state_value: 'later' });
+      expect((await flagNow()).enabled).toBe(fs.enabled);
+      expect(Date.now()).toBeLessThan(Date.parse(liveFrom));
+      // Poll for the switch (no write happens in between); it must not come before live_from.
+      let flag = await flagNow();
+      for (const deadline = Date.parse(liveFrom) + 15_000; flag.enabled === fs.enabled && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        flag = await flagNow();
+      }
+      expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(liveFrom));
+      expect(flag).toMatchObject({ enabled: !fs.enabled, feature_state_value: 'later' });
       const doc = await api('GET', '/api/v1/environment-document/', undefined, { 'X-Environment-Key': 'ser.sandboxDevelopmentServerKey' });
       expect(doc.status).toBe(200);
       const state = doc.body.feature_states.find((s: { feature: { name: string } }) => s.feature.name === FLAG);
