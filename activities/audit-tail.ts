@@ -31,11 +31,17 @@ export function createAuditTailActivities(deps: ActivityDeps) {
       const cursor = await readCursor(flagopsDb, request.tailer);
       if (!cursor) {
         // First start: nothing is known about the store, so every environment gets one pass, and
-        // tailing starts at the current end of the log.
+        // tailing starts at the current end of the log. The rows already inside the overlap window
+        // are covered by that pass: they go in as seen, or the next poll's re-read would hand them
+        // out again as if they had committed late.
         const highWater = await maxAuditId(flagsmithDb);
+        const windowRows = await auditRowsAfter(flagsmithDb, Math.max(0, highWater - request.overlapRows), request.overlapRows);
         const environments = await allEnvironmentIds(flagsmithDb);
         for (const id of environments) await wake(id, [], 'start');
-        await writeCursor(flagopsDb, request.tailer, { highWater, seenIds: [] });
+        await writeCursor(flagopsDb, request.tailer, {
+          highWater,
+          seenIds: windowRows.filter((row) => row.id <= highWater).map((row) => row.id),
+        });
         deps.log.info({ event: 'audit_tail.started', highWater, environments: environments.length }, 'audit-log tailer started');
         return { rows: 0, environments: environments.length, highWater, more: false };
       }

@@ -21,6 +21,9 @@ describe('auditLogTailer', async () => {
   it('resumes from its cursor after a worker restart, picks up a row committed out of id order, and handles each row once', async () => {
     const one = await createEnvironment(flagsmith, { features: 2 });
     const two = await createEnvironment(flagsmith, { features: 2 });
+    // Older than the tailer: its first start covers it (one wake per environment), so no later
+    // re-read of the overlap window may hand it to a sync again.
+    await insertEnvironmentAudit(flagsmith.pool, one);
     const { deps } = fx.deps();
     const taskQueue = uniqueName('tail');
     const idPrefix = `${uniqueName('tail')}-`;
