@@ -7,6 +7,7 @@ import {
   inferValueType,
   parseValueText,
   toFeatureStateValue,
+  valueTypeOfText,
 } from '../src/flagsmith/values.js';
 import { classifyVersions, environmentDefaultUpdate, normaliseCreateVersionBody } from '../src/flagsmith/versions.js';
 import type { Version } from '../src/flagsmith/schemas.js';
@@ -18,6 +19,13 @@ describe('inferValueType', () => {
     expect(inferValueType('42')).toBe('unicode');
     expect(inferValueType(null)).toBe('unicode');
     expect(inferValueType(1.5)).toBe('unicode');
+  });
+});
+
+describe('valueTypeOfText', () => {
+  it("types text as Flagsmith's get_value_type does: 32-bit integers, its four boolean spellings, else unicode", () => {
+    expect(['12', ' -7 ', 'True', 'false', '2147483646'].map(valueTypeOfText)).toEqual(['int', 'int', 'bool', 'bool', 'int']);
+    expect(['2147483647', '1.5', 'TRUE', 'yes', '["a"]', ''].map(valueTypeOfText)).toEqual(Array(6).fill('unicode'));
   });
 });
 

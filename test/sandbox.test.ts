@@ -6,7 +6,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
    the answers are Flagsmith JSON checked field by field with expect; typing each one would restate the shapes under test. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, UnrelatedDatabaseError, seedSandbox, startSandbox } from '../src/sandbox/index.js';
+import { type Sandbox, SeedError, UnrelatedDatabaseError, parseSeed, seedSandbox, startSandbox } from '../src/sandbox/index.js';
 import { testDatabase } from './helpers/databases.js';
 
 const FLAG = 'auto_invoke_matcher_on_intake_complete';
@@ -17,6 +17,7 @@ const LEGACY_V2 = 'This environment uses v2 feature versioning. Use the environm
 describe('flagops sandbox', async () => {
   const { url: databaseUrl } = await testDatabase('sandbox');
   const foreign = await testDatabase('empty');
+  const initialValues = await testDatabase('sandbox');
   let sandbox: Sandbox;
   let url: string;
 
@@ -213,6 +214,23 @@ describe('flagops sandbox', async () => {
     });
   });
 
+  describe('legacy featurestate values', () => {
+    it('refuses an integer beyond 32 bits with the value serializer\'s message, changing nothing', async () => {
+      const fs = await liveState('legacyClientKey', 'legacy_flag');
+      const r = await api('PATCH', `/api/v1/environments/legacyClientKey/featurestates/${fs.id}/`, { enabled: !fs.enabled, feature_state_value: 2 ** 31 });
+      expect(r).toMatchObject({ status: 400, body: { integer_value: ['Ensure this value is less than or equal to 2147483647.'] } });
+      expect(await liveState('legacyClientKey', 'legacy_flag')).toMatchObject({ enabled: fs.enabled, feature_state_value: fs.feature_state_value });
+    });
+
+    it('store only the column of the new type, as Flagsmith saves {type, <column>}', async () => {
+      const fs = await liveState('legacyClientKey', 'legacy_flag');
+      await api('PUT', `/api/v1/environments/legacyClientKey/featurestates/${fs.id}/`, { feature_state_value: 'text' });
+      const r = await api('PATCH', `/api/v1/features/featurestates/${fs.id}/`, { feature_state_value: 12 });
+      expect(r.body.feature_state_value).toEqual({ type: 'int', string_value: 'text', integer_value: 12, boolean_value: null });
+      expect((await liveState('legacyClientKey', 'legacy_flag')).feature_state_value).toBe(12);
+    });
+  });
+
   describe('legacy featurestate answers', () => {
     it('PUT on environments/{key}/featurestates/{id}/ answers the whole state with a flat value', async () => {
       const fs = await liveState('legacyClientKey', 'legacy_flag');
@@ -314,6 +332,42 @@ describe('flagops sandbox', async () => {
       sandbox.faults.add({ path: '/api/v1/projects/*', reset: true });
       await expect(api('GET', '/api/v1/projects/36214/features/')).rejects.toThrow();
       expect((await api('GET', '/api/v1/projects/36214/features/')).status).toBe(200);
+    });
+  });
+
+  describe('seed values', () => {
+    const seedWith = (state: Record<string, unknown>) => ({
+      project: { name: 'p' },
+      environments: [{ name: 'E', api_key: 'k' }],
+      features: [{ name: 'f', environments: { E: state } }],
+    });
+
+    it('refuses a value its value_type cannot hold, naming the key', () => {
+      for (const state of [{ enabled: true, value: 'abc', value_type: 'int' }, { enabled: true, value: 'yes', value_type: 'bool' }, { enabled: true, value: 2 ** 31 }]) {
+        expect(() => parseSeed(seedWith(state))).toThrow(SeedError);
+        expect(() => parseSeed(seedWith(state))).toThrow(/features\.0\.environments\.E\.value: not an? (32-bit integer|integer|boolean) value/);
+      }
+      expect(() => parseSeed(seedWith({ history: [{ live_from: '2026-05-01T00:00:00Z', enabled: true, value: 'x', value_type: 'int' }] }))).toThrow(
+        /features\.0\.environments\.E\.history\.0\.value: not an integer value/,
+      );
+    });
+
+    it("types a feature's initial_value from its text, as Flagsmith's first feature states do", async () => {
+      const s = await startSandbox({
+        databaseUrl: initialValues.url,
+        seed: {
+          project: { name: 'p' },
+          environments: [{ name: 'E', api_key: 'k' }],
+          features: ['12', 'False', '["a"]'].map((text, i) => ({ name: ['int_text', 'bool_text', 'json_text'][i] ?? '', initial_value: text })),
+        },
+      });
+      try {
+        const flags = await fetch(`${s.url}/api/v1/flags/`, { headers: { 'X-Environment-Key': 'k' } });
+        const values = Object.fromEntries(((await flags.json()) as { feature: { name: string }; feature_state_value: unknown }[]).map((f) => [f.feature.name, f.feature_state_value]));
+        expect(values).toEqual({ int_text: 12, bool_text: false, json_text: '["a"]' });
+      } finally {
+        await s.close();
+      }
     });
   });
 

@@ -15,6 +15,7 @@
 /** Flagsmith's stored value types (`api/features/value_types.py`); `"string"` is not one of them. */
 export type ValueType = 'unicode' | 'int' | 'bool';
 
+/** Every {@link ValueType}, e.g. for a `--value-type` choice or a zod enum. */
 export const valueTypes: readonly ValueType[] = ['unicode', 'int', 'bool'];
 
 /** A value as the GET endpoints show it. */
@@ -31,11 +32,18 @@ export interface FeatureStateValue {
 /** Flagsmith's integer values are 32-bit: its type inference needs `abs(v) < 2147483647`. */
 export const MAX_INTEGER_VALUE = 2_147_483_646;
 
+/** Integer text as Flagsmith's `int(value)` reads it (surrounding blanks allowed). */
+const integerText = /^\s*[-+]?\d+\s*$/;
+
+/** The spellings Flagsmith's own string-to-type inference takes for a boolean. */
+const booleanSpellings: ReadonlySet<string> = new Set(['true', 'True', 'false', 'False']);
+
 /** A value that cannot be expressed in the requested type. */
 export class ValueConversionError extends Error {
   override readonly name = 'ValueConversionError';
 }
 
+/** Whether `value` names one of Flagsmith's stored value types. */
 export function isValueType(value: unknown): value is ValueType {
   return value === 'unicode' || value === 'int' || value === 'bool';
 }
@@ -48,6 +56,17 @@ export function isValueType(value: unknown): value is ValueType {
 export function inferValueType(value: FlatValue): ValueType {
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number' && Number.isInteger(value)) return 'int';
+  return 'unicode';
+}
+
+/**
+ * The type Flagsmith gives a value that arrives as text, such as a feature's `initial_value` when
+ * it creates the first feature states (`get_value_type`): a 32-bit integer is `int`,
+ * `true`/`True`/`false`/`False` is `bool`, anything else (JSON config text included) `unicode`.
+ */
+export function valueTypeOfText(text: string): ValueType {
+  if (integerText.test(text) && Math.abs(Number(text)) <= MAX_INTEGER_VALUE) return 'int';
+  if (booleanSpellings.has(text)) return 'bool';
   return 'unicode';
 }
 
@@ -115,7 +134,7 @@ export function flatValuesEqual(a: FlatValue, b: FlatValue): boolean {
 function toInteger(value: string | number | boolean): number {
   let n: number;
   if (typeof value === 'number') n = value;
-  else if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) n = Number(value);
+  else if (typeof value === 'string' && integerText.test(value)) n = Number(value);
   else throw new ValueConversionError(`not an integer value: ${JSON.stringify(value)}`);
   if (!Number.isInteger(n) || Math.abs(n) > MAX_INTEGER_VALUE) {
     throw new ValueConversionError(`not a 32-bit integer value: ${JSON.stringify(value)}`);
@@ -125,9 +144,7 @@ function toInteger(value: string | number | boolean): number {
 
 function toBoolean(value: string | number | boolean): boolean {
   if (typeof value === 'boolean') return value;
-  // The spellings Flagsmith's own string-to-type inference accepts.
-  if (value === 'true' || value === 'True') return true;
-  if (value === 'false' || value === 'False') return false;
+  if (typeof value === 'string' && booleanSpellings.has(value)) return value.toLowerCase() === 'true';
   throw new ValueConversionError(`not a boolean value: ${JSON.stringify(value)}`);
 }
 

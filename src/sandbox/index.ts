@@ -21,4 +21,4 @@ export {
 } from './store/read.js';
 export { insertEnvironmentDefault, legacyUpdateState, writeValue } from './store/states.js';
 export { createVersion, deleteVersion, listVersions, previousVersion, publishVersion, versionByUuid } from './store/versions.js';
-export { type FlatValue, type StoredValue, type ValueType, dictValue, flatValue, inferStoredValue } from './store/values.js';
+export { type FlatValue, type StoredValue, type ValueType, dictValue, flatValue, legacyStoredValue } from './store/values.js';

@@ -7,32 +7,58 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Database } from '../db/sql.js';
+import { flatValueSchema } from '../flagsmith/schemas.js';
+import { type FlatValue, type ValueType, ValueConversionError, toFeatureStateValue, valueTypeOfText, valueTypes } from '../flagsmith/values.js';
 import { type Queryable, bumpSequence, one } from './store/db.js';
 import { type EnvironmentRow, type FeatureRow, environmentById, featureById } from './store/read.js';
 import { insertEnvironmentDefault } from './store/states.js';
-import { type StoredValue, inferStoredValue, valueTypes } from './store/values.js';
+import type { StoredValue } from './store/values.js';
 import { createVersion, publishVersion } from './store/versions.js';
 
-const flatValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const isoDate = z.union([z.iso.datetime({ offset: true }).transform((s) => new Date(s)), z.date()]);
+
+interface SeededValue {
+  value?: FlatValue | undefined;
+  value_type?: ValueType | undefined;
+}
+
+/** The stored value of a seeded state: `value_type` when given, else the YAML value's own type. */
+function storedValue(state: SeededValue): StoredValue {
+  return toFeatureStateValue(state.value ?? null, state.value_type);
+}
+
+/** Refuse a value its type cannot hold (`"abc"` as `int`) while parsing, so the error names its key. */
+function valueFitsType(state: SeededValue, ctx: z.RefinementCtx): void {
+  try {
+    storedValue(state);
+  } catch (error) {
+    if (!(error instanceof ValueConversionError)) throw error;
+    ctx.addIssue({ code: 'custom', path: ['value'], message: error.message });
+  }
+}
 
 const stateSchema = z.strictObject({
   enabled: z.boolean(),
-  value: flatValue.optional(),
+  value: flatValueSchema.optional(),
   /** Forces the stored type; otherwise it is inferred (a JSON list stays a `unicode` string). */
   value_type: z.enum(valueTypes).optional(),
 });
 
-const historyEntrySchema = stateSchema.extend({
-  live_from: isoDate,
-  description: z.string().optional(),
-  uuid: z.uuid().optional(),
-});
+const historyEntrySchema = stateSchema
+  .extend({
+    live_from: isoDate,
+    description: z.string().optional(),
+    uuid: z.uuid().optional(),
+  })
+  .superRefine(valueFitsType);
 
-const featureEnvironmentSchema = stateSchema.partial({ enabled: true }).extend({
-  /** Past states, oldest first; each becomes a published version (v2) or a versioned state (v1). */
-  history: z.array(historyEntrySchema).optional(),
-});
+const featureEnvironmentSchema = stateSchema
+  .partial({ enabled: true })
+  .extend({
+    /** Past states, oldest first; each becomes a published version (v2) or a versioned state (v1). */
+    history: z.array(historyEntrySchema).optional(),
+  })
+  .superRefine(valueFitsType);
 
 const featureSchema = z.strictObject({
   id: z.int().positive().optional(),
@@ -89,14 +115,6 @@ export async function loadSeedFile(path: string): Promise<Seed> {
     throw new SeedError(`${path} is not valid YAML/JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseSeed(data, path);
-}
-
-function storedValue(state: { value?: string | number | boolean | null | undefined; value_type?: StoredValue['type'] | undefined }): StoredValue {
-  const value = state.value ?? null;
-  if (!state.value_type || value === null) return state.value_type ? { ...inferStoredValue(null), type: state.value_type } : inferStoredValue(value);
-  if (state.value_type === 'unicode') return inferStoredValue(String(value));
-  if (state.value_type === 'int') return inferStoredValue(Number(value));
-  return inferStoredValue(value === true || value === 'true');
 }
 
 async function insertWithOptionalId(q: Queryable, table: string, id: number | undefined, columns: Record<string, unknown>): Promise<number> {
@@ -228,11 +246,15 @@ export async function seedSandbox(db: Database, input: SeedDocument | Seed): Pro
         }));
         const current = perEnv?.enabled !== undefined || perEnv?.value !== undefined || steps.length === 0;
         if (current) {
-          // Flagsmith's initial state for a new feature: default_enabled and initial_value.
+          // Flagsmith's initial state for a new feature: default_enabled, and initial_value typed from its text.
           const last = steps.filter((s) => s.liveFrom <= new Date()).at(-1);
+          const initial = spec.initial_value ?? null;
           steps.push({
             enabled: perEnv?.enabled ?? last?.enabled ?? spec.default_enabled,
-            value: perEnv?.value !== undefined ? storedValue(perEnv) : (last?.value ?? inferStoredValue(spec.initial_value ?? null)),
+            value:
+              perEnv?.value !== undefined
+                ? storedValue(perEnv)
+                : (last?.value ?? toFeatureStateValue(initial, initial === null ? 'unicode' : valueTypeOfText(initial))),
             liveFrom: new Date(),
             description: null,
           });

@@ -3,7 +3,7 @@ import { ApiError } from '../errors.js';
 import { writeAudit } from './audit.js';
 import { type Queryable, lockFeatureInEnvironment, one } from './db.js';
 import { type EnvironmentRow, type StateRow, stateById } from './read.js';
-import { type FlatValue, type StoredValue, inferStoredValue } from './values.js';
+import { type FlatValue, type StoredValue, legacyStoredValue } from './values.js';
 
 /**
  * Create or update the value row of a feature state. Columns absent from `value` keep their
@@ -73,7 +73,7 @@ export async function insertEnvironmentDefault(q: Queryable, input: NewStateInpu
 /** The fields a legacy featurestate PATCH/PUT may change. */
 export interface LegacyStatePatch {
   enabled?: boolean;
-  /** Flat value; its type is inferred as Flagsmith's legacy serializer does. */
+  /** Flat value; stored as {@link legacyStoredValue} says. */
   featureStateValue?: FlatValue;
 }
 
@@ -105,7 +105,7 @@ export async function legacyUpdateState(
     await q.query('UPDATE features_featurestate SET enabled = $2, updated_at = now() WHERE id = $1', [state.id, patch.enabled]);
   }
   if (patch.featureStateValue !== undefined) {
-    await writeValue(q, state.id, inferStoredValue(patch.featureStateValue));
+    await writeValue(q, state.id, legacyStoredValue(patch.featureStateValue));
   }
   const valueChanged = patch.featureStateValue !== undefined;
   if (!environment.use_v2_feature_versioning) {

@@ -1,24 +1,17 @@
 /**
- * Feature-state values as Flagsmith stores and shows them: one `features_featurestatevalue` row
- * with a `type` (`unicode` | `int` | `bool`) that says which of three columns holds the value.
+ * Feature-state values on the server side: a `features_featurestatevalue` row (a `type` naming
+ * which of three columns holds the value) read into the two shapes Flagsmith shows, and what a
+ * legacy write stores. The value model itself — types, the dict shape, conversions — is
+ * `src/flagsmith/values.ts`, shared with the client so the two sides cannot disagree on it.
  */
+import { type FeatureStateValue, type FlatValue, type ValueType, fromFeatureStateValue, inferValueType, isValueType } from '../../flagsmith/values.js';
 
-/** The value types of Flagsmith's `features_featurestatevalue.type`. */
-export const valueTypes = ['unicode', 'int', 'bool'] as const;
-export type ValueType = (typeof valueTypes)[number];
+export type { FlatValue, ValueType };
 
-/** Flat value, as GET endpoints, `/flags/` and the document show it. */
-export type FlatValue = string | number | boolean | null;
+/** A value row's columns in Flagsmith's dict shape (the shape version bodies carry). */
+export type StoredValue = FeatureStateValue;
 
-/** The stored row's value columns. */
-export interface StoredValue {
-  type: ValueType;
-  string_value: string | null;
-  integer_value: number | null;
-  boolean_value: boolean | null;
-}
-
-/** A `features_featurestatevalue` row as read back from PostgreSQL. */
+/** A `features_featurestatevalue` row as read back from PostgreSQL (`type` is nullable there). */
 export interface ValueRow {
   type: string | null;
   string_value: string | null;
@@ -26,24 +19,10 @@ export interface ValueRow {
   boolean_value: boolean | null;
 }
 
-export function isValueType(value: unknown): value is ValueType {
-  return typeof value === 'string' && (valueTypes as readonly string[]).includes(value);
-}
-
-/** The flat value Flagsmith derives from a stored row: the column picked by `type`. */
-export function flatValue(row: ValueRow | null | undefined): FlatValue {
-  if (!row) return null;
-  switch (row.type) {
-    case 'int':
-      return row.integer_value;
-    case 'bool':
-      return row.boolean_value;
-    default:
-      return row.string_value;
-  }
-}
-
-/** The dict shape of versions' feature states and `features/featurestates/`. */
+/**
+ * The dict shape of versions' feature states and `features/featurestates/`. A missing row or a
+ * type Flagsmith does not know reads as `unicode`, the model's default.
+ */
 export function dictValue(row: ValueRow | null | undefined): StoredValue {
   return {
     type: isValueType(row?.type) ? row.type : 'unicode',
@@ -54,13 +33,22 @@ export function dictValue(row: ValueRow | null | undefined): StoredValue {
 }
 
 /**
- * A flat value stored the way Flagsmith's legacy writes infer it: integers as `int`, booleans as
- * `bool`, anything else as `unicode` (JSON config values stay strings).
+ * The flat value of GET endpoints, `/flags/` and the document: the column the row's `type` names
+ * (Flagsmith's `value` property falls back to `string_value`); `null` without a row.
  */
-export function inferStoredValue(value: FlatValue): StoredValue {
-  if (typeof value === 'boolean') return { type: 'bool', string_value: null, integer_value: null, boolean_value: value };
-  if (typeof value === 'number' && Number.isInteger(value)) {
-    return { type: 'int', string_value: null, integer_value: value, boolean_value: null };
-  }
-  return { type: 'unicode', string_value: value === null ? null : String(value), integer_value: null, boolean_value: null };
+export function flatValue(row: ValueRow | null | undefined): FlatValue {
+  return fromFeatureStateValue(dictValue(row));
+}
+
+/**
+ * What a legacy featurestate write stores for a flat value: the type of its JSON value (integers
+ * `int`, booleans `bool`, anything else `unicode`, so JSON config text stays a string) and only
+ * that type's column. Flagsmith's view saves `{type, <column>: value}`, so the other two columns
+ * keep what they held.
+ */
+export function legacyStoredValue(value: FlatValue): Pick<StoredValue, 'type'> & Partial<StoredValue> {
+  const type = inferValueType(value);
+  if (type === 'int') return { type, integer_value: value as number };
+  if (type === 'bool') return { type, boolean_value: value as boolean };
+  return { type, string_value: value === null ? null : String(value) };
 }

@@ -25,6 +25,9 @@ async function liveState(q: Queryable, environment: EnvironmentRow, id: number |
   return state;
 }
 
+const INT32_MAX = 2_147_483_647;
+const INT32_MIN = -2_147_483_648;
+
 function legacyPatch(body: unknown): LegacyStatePatch {
   const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const patch: LegacyStatePatch = {};
@@ -36,6 +39,11 @@ function legacyPatch(body: unknown): LegacyStatePatch {
     const value = input.feature_state_value;
     if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
       throw new ApiError(400, { feature_state_value: ['Not a valid string.'] });
+    }
+    // The value row's integer column is 32-bit; Flagsmith's value serializer says so in its own words.
+    if (typeof value === 'number' && Number.isInteger(value) && (value > INT32_MAX || value < INT32_MIN)) {
+      const bound = value > INT32_MAX ? `less than or equal to ${INT32_MAX}` : `greater than or equal to ${INT32_MIN}`;
+      throw new ApiError(400, { integer_value: [`Ensure this value is ${bound}.`] });
     }
     patch.featureStateValue = value as FlatValue;
   }

@@ -3,7 +3,7 @@
  * key, list items answered position by position (`{}` for a valid item).
  */
 import { ApiError } from '../../errors.js';
-import { isValueType } from '../../store/values.js';
+import { isValueType } from '../../../flagsmith/values.js';
 import type { CreateVersionInput, VersionStateInput } from '../../store/versions.js';
 
 type Errors = Record<string, unknown>;
