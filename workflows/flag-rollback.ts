@@ -78,7 +78,6 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   let ctx: RollbackContext | null = null;
   let decision: Decision = null;
   const currentDecision = (): Decision => decision;
-  let decided = false;
   let resolution: ResolvePayload | null = null;
   const pending: PendingSignal[] = [];
   const stepStarted: Partial<Record<RollbackStepName, number>> = {};
@@ -100,12 +99,11 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
       const started = stepStarted[s.step];
       if (started !== undefined) stepDurations[s.step] = (stepDurations[s.step] ?? 0) + now - started;
       stepStarted[step] = now;
+      upsertSearchAttributes([{ key: RollbackStepKey, value: step }]);
     }
-    const stepChanged = s.step !== step;
     s.status = status;
     s.step = step;
     s.updatedAt = iso(now);
-    if (stepChanged) upsertSearchAttributes([{ key: RollbackStepKey, value: step }]);
   };
   stepStarted.plan = Date.now();
 
@@ -153,7 +151,8 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
     // Shape first, so a malformed payload is refused at once and nothing large is kept.
     const parsed = signal === 'approve' ? parseApprove(raw) : parseReject(raw);
     if (!parsed.ok) return refuse(signal, raw, parsed.reason, parsed);
-    if (decided || decision !== null) return refuse(signal, raw, afterDecision());
+    // Approved (publishing or later) or ended: nothing is left to decide.
+    if (decision !== null || s.outcome !== null) return refuse(signal, raw, afterDecision());
     if (s.plan === null || s.status === 'planning') {
       if (pending.length >= RECORD_LIMITS.maxPending) return refuse(signal, raw, 'too many signals before the plan exists');
       pending.push({ signal, raw: parsed.value, at: iso() });
@@ -407,23 +406,22 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
     }
   };
 
-  const finish = async (status: RollbackStatusName, detail: string, by: string | null): Promise<RollbackStatus> => {
-    decided = true;
-    s.outcome = { status, at: iso(), by, detail: cut(detail) };
-    s.attention = null;
-    s.timers = { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null };
-    setStatus(status, 'summary');
-    await CancellationScope.nonCancellable(async () => {
+  /** Record the end and its summary; non-cancellable, since a cancel may be what ended the run. */
+  const finish = (status: RollbackStatusName, detail: string, by: string | null): Promise<RollbackStatus> =>
+    CancellationScope.nonCancellable(async () => {
+      s.outcome = { status, at: iso(), by, detail: cut(detail) };
+      s.attention = null;
+      s.timers = { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null };
+      setStatus(status, 'summary');
       memo();
       try {
         await config.recordRollbackFinished({ status, stepDurations });
       } catch {
         // Metrics are best effort; the rollback's outcome does not depend on them.
       }
+      await condition(allHandlersFinished);
+      return s;
     });
-    await condition(allHandlersFinished);
-    return s;
-  };
 
   // ---- the run --------------------------------------------------------------------------------
   upsertSearchAttributes([
@@ -470,42 +468,34 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
       memo();
     }
     s.timers.approvalDeadline = null;
-    decided = true;
     const plan = s.plan;
 
     // 3. publish — the whole post-approval path finishes what it started even when cancelled.
     publishing = true;
     return await CancellationScope.nonCancellable(async () => {
-      try {
-        await publishPhase(plan);
-        if (root.consideredCancelled) throw new Finished('needs_attention', 'cancelled after publishing');
+      await publishPhase(plan);
+      if (root.consideredCancelled) throw new Finished('needs_attention', 'cancelled after publishing');
 
-        // 4. wait for caches
-        setStatus('waiting_for_caches');
-        s.timers.cacheWaitUntil = iso(Date.now() + context.cacheWaitMs);
-        memo();
-        await wait(context.cacheWaitMs);
-        s.timers.cacheWaitUntil = null;
-        if (root.consideredCancelled) throw new Finished('needs_attention', 'cancelled while waiting for caches; the flag was published');
+      // 4. wait for caches
+      setStatus('waiting_for_caches');
+      s.timers.cacheWaitUntil = iso(Date.now() + context.cacheWaitMs);
+      memo();
+      await wait(context.cacheWaitMs);
+      s.timers.cacheWaitUntil = null;
+      if (root.consideredCancelled) throw new Finished('needs_attention', 'cancelled while waiting for caches; the flag was published');
 
-        // 5. verify, 6. cohort, 7. notify, 8. summary
-        await verifyPhase(plan, context.verifyTimeoutMs);
-        await cohortPhase(plan);
-        await notifyPhase();
-        return await finish('completed', 'rolled back and verified', null);
-      } catch (error) {
-        if (error instanceof Finished) return await finish(error.status, error.detail, error.by);
-        throw error;
-      }
+      // 5. verify, 6. cohort, 7. notify, 8. summary
+      await verifyPhase(plan, context.verifyTimeoutMs);
+      await cohortPhase(plan);
+      await notifyPhase();
+      return await finish('completed', 'rolled back and verified', null);
     });
   } catch (error) {
     if (error instanceof Finished) return await finish(error.status, error.detail, error.by);
-    if (isCancellation(error) && !publishing) {
-      return await CancellationScope.nonCancellable(() => finish('cancelled', 'cancelled before anything was published', null));
-    }
+    if (isCancellation(error) && !publishing) return await finish('cancelled', 'cancelled before anything was published', null);
     const message = failureMessage(error);
     const failedStep = s.step;
-    const status = await CancellationScope.nonCancellable(() => finish('failed', message, null));
+    const status = await finish('failed', message, null);
     throw ApplicationFailure.create({
       type: 'RollbackFailed',
       message: `${failedStep}: ${message}`,
