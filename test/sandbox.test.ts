@@ -246,6 +246,38 @@ describe('flagops sandbox', async () => {
     });
   });
 
+  describe('SDK flags', () => {
+    const sdk = { 'X-Environment-Key': 'hideFlagsClientKey' };
+    const names = async () =>
+      ((await api('GET', '/api/v1/flags/', undefined, sdk)).body as { feature: { name: string } }[]).map((f) => f.feature.name).sort();
+
+    beforeAll(async () => {
+      await seedSandbox(sandbox.db, {
+        project: { id: 600, name: 'Hides disabled flags' },
+        environments: [{ id: 601, name: 'Hide', api_key: 'hideFlagsClientKey' }],
+        features: [
+          { name: 'shown', environments: { Hide: { enabled: true } } },
+          { name: 'hidden', environments: { Hide: { enabled: false } } },
+          { name: 'server_only', is_server_key_only: true, environments: { Hide: { enabled: true } } },
+        ],
+      });
+      await sandbox.db.query('UPDATE projects_project SET hide_disabled_flags = true WHERE id = 600');
+    });
+
+    it("take hide_disabled_flags from the project when the environment's is null, replacing the server-key-only filter as Flagsmith does", async () => {
+      expect(await names()).toEqual(['server_only', 'shown']);
+      await sandbox.db.query('UPDATE environments_environment SET hide_disabled_flags = false WHERE id = 601');
+      expect(await names()).toEqual(['hidden', 'shown']);
+    });
+
+    it('send X-Flagsmith-Document-Updated-At with the list only, not with ?feature=', async () => {
+      expect((await api('GET', '/api/v1/flags/', undefined, sdk)).headers.get('x-flagsmith-document-updated-at')).toMatch(/^\d+(\.\d+)?$/);
+      const one = await api('GET', '/api/v1/flags/?feature=shown', undefined, sdk);
+      expect(one).toMatchObject({ status: 200, body: { feature: { name: 'shown' } } });
+      expect(one.headers.get('x-flagsmith-document-updated-at')).toBeNull();
+    });
+  });
+
   describe('SDK environment document', () => {
     const serverKey = { 'X-Environment-Key': 'ser.sandboxDevelopmentServerKey' };
 

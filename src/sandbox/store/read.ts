@@ -99,6 +99,15 @@ export async function environmentForSdkKey(
   return environment && { environment, server: false };
 }
 
+/** Flagsmith's `get_hide_disabled_flags`: the environment's own setting, else its project's. */
+export async function hidesDisabledFlags(q: Queryable, environment: Pick<EnvironmentRow, 'hide_disabled_flags' | 'project_id'>): Promise<boolean> {
+  if (environment.hide_disabled_flags !== null) return environment.hide_disabled_flags;
+  const project = await one<{ hide_disabled_flags: boolean }>(q, 'SELECT hide_disabled_flags FROM projects_project WHERE id = $1', [
+    environment.project_id,
+  ]);
+  return project?.hide_disabled_flags ?? false;
+}
+
 export async function featureById(q: Queryable, id: number): Promise<FeatureRow | undefined> {
   return one<FeatureRow>(q, 'SELECT * FROM features_feature WHERE id = $1 AND deleted_at IS NULL', [id]);
 }

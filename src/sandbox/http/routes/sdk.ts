@@ -1,8 +1,7 @@
 /** SDK endpoints authenticated by `X-Environment-Key`; never throttled (Flagsmith sets no throttles there). */
 import { environmentDocument } from '../../document.js';
 import { ApiError, notFound } from '../../errors.js';
-import { featuresOfProject } from '../../store/read.js';
-import { liveEnvironmentDefaults } from '../../store/read.js';
+import { featuresOfProject, hidesDisabledFlags, liveEnvironmentDefaults } from '../../store/read.js';
 import { type Ctx, type Route, route } from '../router.js';
 import { sdkFlagJson } from '../shapes.js';
 
@@ -29,16 +28,19 @@ export const sdkRoutes: Route[] = [
     if (!caller) throw notFound();
     const environment = caller.environment;
     const name = ctx.url.searchParams.get('feature');
-    const states = (await liveEnvironmentDefaults(ctx.db.pool, environment, name === null ? {} : { featureName: name }))
-      // Client keys never see server-key-only features.
-      .filter((s) => caller.server || !s.feature_is_server_key_only)
-      .filter((s) => !(environment.hide_disabled_flags ?? false) || s.enabled);
+    const hideDisabled = await hidesDisabledFlags(ctx.db.pool, environment);
+    const states = (await liveEnvironmentDefaults(ctx.db.pool, environment, name === null ? {} : { featureName: name })).filter((s) =>
+      // Flagsmith's `_additional_filters`: hiding disabled flags takes the place of the filter that
+      // keeps server-key-only features from client keys, rather than adding to it.
+      hideDisabled ? s.enabled : caller.server || !s.feature_is_server_key_only,
+    );
     const features = await featuresOfProject(ctx.db.pool, environment.project_id);
     const flags = states.map((s) => sdkFlagJson(s, features.find((f) => f.id === s.feature_id), environment));
     if (name !== null) {
       const [flag] = flags;
       if (!flag) throw new ApiError(404, { detail: 'Given feature not found' });
-      return { status: 200, body: flag, headers: updatedAtHeader(ctx) };
+      // Only the list answer carries the updated-at header in Flagsmith's view.
+      return { status: 200, body: flag };
     }
     return { status: 200, body: flags, headers: updatedAtHeader(ctx) };
   }),
