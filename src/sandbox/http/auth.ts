@@ -13,11 +13,17 @@ function same(a: string, b: string): boolean {
 }
 
 /** The admin credential presented, if any: `Token <t>` (a user token) or `Api-Key <t>` (a master API key). */
-export function presentedAdminToken(req: IncomingMessage): { scheme: 'Token' | 'Api-Key'; value: string } | undefined {
+function presentedAdminToken(req: IncomingMessage): { scheme: 'Token' | 'Api-Key'; value: string } | undefined {
   const header = req.headers.authorization;
   const match = header ? /^(Token|Api-Key)\s+(\S+)\s*$/i.exec(header) : null;
   if (!match) return undefined;
   return { scheme: match[1]?.toLowerCase() === 'token' ? 'Token' : 'Api-Key', value: match[2] ?? '' };
+}
+
+/** Whether the request presents the admin token (under either keyword), compared in constant time. */
+export function presentsAdminToken(req: IncomingMessage, token: string): boolean {
+  const presented = presentedAdminToken(req);
+  return presented !== undefined && same(presented.value, token);
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../../db/sql.js';
 import { ApiError } from '../errors.js';
-import { authenticateAdmin, authenticateSdk, presentedAdminToken } from './auth.js';
+import { authenticateAdmin, authenticateSdk, presentsAdminToken } from './auth.js';
 import type { Faults } from './faults.js';
 import { type Ctx, type Reply, type Route, matchRoute } from './router.js';
 import { auditRoutes } from './routes/audit.js';
@@ -71,8 +71,7 @@ const isLoopback = (address: string | undefined): boolean =>
 
 async function dispatch(deps: ServeDeps, req: IncomingMessage, url: URL, method: string): Promise<Reply> {
   if (url.pathname.startsWith('/__sandbox')) {
-    const presented = presentedAdminToken(req);
-    if (!isLoopback(req.socket.remoteAddress) && (!presented || presented.value !== deps.token)) {
+    if (!isLoopback(req.socket.remoteAddress) && !presentsAdminToken(req, deps.token)) {
       throw new ApiError(403, { detail: 'The sandbox controls need the admin token from outside loopback.' });
     }
     return handleSandboxControl(deps.faults, method, url.pathname, await readBody(req));
