@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { insertEnvironmentDefaultState } from '../src/devtools/flagsmith-fixtures.js';
+import { FlagsmithClient } from '../src/flagsmith/client.js';
 import { serveMetrics } from '../src/metrics.js';
 import { runWithWorker } from './helpers/temporal.js';
-import { createEnvironment, syncFixture, syncInput, waitForStatus, wake } from './helpers/document-sync.js';
+import { createEnvironment, syncFixture, syncInput, timersStarted, waitForStatus, wake } from './helpers/document-sync.js';
 import type { environmentDocumentSync } from '../workflows/environment-document-sync.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,13 +39,8 @@ describe('environmentDocumentSync', async () => {
       const id = await wake(ctx, syncInput(env.id, { maxAttempts: 4, backoffBaseMs: 100 }));
       const status = await waitForStatus(ctx.client, id, (s) => s.state.passes === 1);
       expect(status.state.recentPasses[0]).toMatchObject({ outcome: 'gave_up', attempts: 4 });
-      const history = await ctx.client.workflow.getHandle(id).fetchHistory();
-      const timers = (history.events ?? [])
-        .map((e) => e.timerStartedEventAttributes?.startToFireTimeout)
-        .filter((d) => d !== undefined && d !== null)
-        .map((d) => Number(d.seconds ?? 0) * 1000 + (d.nanos ?? 0) / 1e6);
       // The first three are the backoff; the last is the idle wait for the next change or reconcile.
-      expect(timers.slice(0, 3)).toEqual([100, 200, 400]);
+      expect((await timersStarted(ctx.client, id)).slice(0, 3)).toEqual([100, 200, 400]);
     });
     expect(await fx.store.info(env.apiKey)).toBeUndefined();
     expect((await metrics.environmentDocumentWrites.get()).values).toEqual(
@@ -55,6 +51,36 @@ describe('environmentDocumentSync', async () => {
     );
     expect(logs.events('environment_document.not_written')).toEqual([
       expect.objectContaining({ level: 'warn', environment__id: env.id, reason: 'creating', attempts: 4 }),
+    ]);
+  });
+
+  it('records a pass whose build fails for good as failed, with the attempt it failed on, counted and logged', async () => {
+    const env = await createEnvironment(flagsmith, { features: 2, isCreating: true });
+    const { deps, logs, metrics } = fx.deps();
+    // A token Flagsmith refuses: 401 is not retried, so the build fails for good at once.
+    const refused = new FlagsmithClient({ apiUrl: fx.sandbox.url, adminToken: 'Token not-the-admin-token' });
+    let attempts: number | undefined;
+    try {
+      await runWithWorker({ deps: { ...deps, flagsmith: refused } }, async (ctx) => {
+        const id = await wake(ctx, syncInput(env.id, { maxAttempts: 10, backoffBaseMs: 200 }));
+        // The guard has refused once (a backoff timer started): the build runs on a later attempt.
+        await expect.poll(async () => (await timersStarted(ctx.client, id)).length, { timeout: 20_000 }).toBeGreaterThan(0);
+        await flagsmith.query('UPDATE environments_environment SET is_creating = false WHERE id = $1', [env.id]);
+        const status = await waitForStatus(ctx.client, id, (s) => s.state.passes === 1);
+        expect(status.state.recentPasses[0]).toMatchObject({ outcome: 'failed', featureStatesCount: null });
+        expect(status.state.recentPasses[0]?.detail).toMatch(/^Unauthorized: /);
+        attempts = status.state.recentPasses[0]?.attempts;
+        expect(attempts).toBeGreaterThan(1);
+      });
+    } finally {
+      await refused.close();
+    }
+    expect(await fx.store.info(env.apiKey)).toBeUndefined();
+    expect((await metrics.environmentDocumentWrites.get()).values).toEqual(
+      expect.arrayContaining([expect.objectContaining({ labels: { result: 'failure' }, value: 1 })]),
+    );
+    expect(logs.events('environment_document.not_written')).toEqual([
+      expect.objectContaining({ level: 'warn', environment__id: env.id, reason: 'error', attempts }),
     ]);
   });
 

@@ -164,47 +164,58 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
   const failed = async (report: SyncFailureReport): Promise<void> => {
     try {
       await acts.recordEnvironmentDocumentFailure(report);
-    } catch {
-      // Counting is best effort: a metrics hiccup must not stop the sync.
+    } catch (error) {
+      // Counting is best effort: a metrics hiccup must not stop the sync (a cancellation still does).
+      if (!(error instanceof ActivityFailure)) throw error;
     }
   };
 
-  /** Attempts of one pass; returns what the pass did. */
-  const attemptPass = async (): Promise<Omit<PassSummary, 'reason' | 'requestIds' | 'startedAt' | 'endedAt'>> => {
+  /** One guard → build → write attempt: the pass's result, or why it must back off. */
+  const attemptOnce = async (attempt: number): Promise<PassResult | BackOff> => {
+    const guard: GuardResult = await acts.inspectEnvironmentForSync(input.environmentId);
+    if (!guard.found) {
+      return blank(state.passSequence, 'environment_missing', attempt, `environment ${input.environmentId} does not exist (or is deleted)`);
+    }
+    state.nextLiveFromMs = guard.nextLiveFrom === null ? null : Date.parse(guard.nextLiveFrom);
+    if (guard.creating.environment) return { backOff: 'creating', detail: 'the environment is still being created (is_creating)' };
+    if (guard.creating.featureIds.length > 0) {
+      return { backOff: 'creating', detail: `features still being created (is_creating): ${guard.creating.featureIds.join(', ')}` };
+    }
+    // Never below what the store holds: a fresh run (or a reset) must still move forward.
+    const sequence = Math.max(state.passSequence, guard.storedSequence) + 1;
+    state.passSequence = sequence;
+    const built: BuildResult = await acts.buildAndWriteEnvironmentDocument({ environment: guard.environment, passSequence: sequence });
+    switch (built.status) {
+      case 'written':
+      case 'unchanged':
+        return { ...blank(sequence, built.status, attempt, null), featureStatesCount: built.featureStatesCount, bytes: built.bytes, contentHash: built.contentHash };
+      case 'stale':
+        // Our own sequence already stored means an earlier attempt of this write committed.
+        if (built.storedSequence === sequence) return blank(sequence, 'written', attempt, 'written by an earlier attempt of this pass');
+        return blank(sequence, 'stale', attempt, `the store holds pass ${built.storedSequence}, later than ${sequence}`);
+      case 'incomplete': {
+        const more = built.missingCount > built.missingFeatureIds.length ? ', …' : '';
+        return { backOff: 'incomplete', detail: `${built.missingCount} feature(s) without an environment default in the document (${built.missingFeatureIds.join(', ')}${more})` };
+      }
+    }
+  };
+
+  /** The attempts of one pass, backing off `backoffBaseMs · 2^n` between them. */
+  const attemptPass = async (): Promise<PassResult> => {
     for (let attempt = 1; ; attempt++) {
-      const guard: GuardResult = await acts.inspectEnvironmentForSync(input.environmentId);
-      if (!guard.found) {
-        return blank(state.passSequence, 'environment_missing', attempt, `environment ${input.environmentId} does not exist (or is deleted)`);
+      let result: PassResult | BackOff;
+      try {
+        result = await attemptOnce(attempt);
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        const detail = error.cause instanceof ApplicationFailure ? `${error.cause.type ?? 'Error'}: ${error.cause.message}` : error.message;
+        await failed({ environmentId: input.environmentId, reason: 'error', attempts: attempt, detail });
+        return blank(state.passSequence, 'failed', attempt, detail);
       }
-      state.nextLiveFromMs = guard.nextLiveFrom === null ? null : Date.parse(guard.nextLiveFrom);
-      let reason: SyncFailureReport['reason'];
-      let detail: string;
-      if (guard.creating.environment || guard.creating.featureIds.length > 0) {
-        reason = 'creating';
-        detail = guard.creating.environment
-          ? 'the environment is still being created (is_creating)'
-          : `features still being created (is_creating): ${guard.creating.featureIds.join(', ')}`;
-      } else {
-        // Never below what the store holds: a fresh run (or a reset) must still move forward.
-        const sequence = Math.max(state.passSequence, guard.storedSequence) + 1;
-        state.passSequence = sequence;
-        const built: BuildResult = await acts.buildAndWriteEnvironmentDocument({ environment: guard.environment, passSequence: sequence });
-        if (built.status === 'written' || built.status === 'unchanged') {
-          return { ...blank(sequence, built.status, attempt, null), featureStatesCount: built.featureStatesCount, bytes: built.bytes, contentHash: built.contentHash };
-        }
-        if (built.status === 'stale') {
-          // Our own sequence already stored means an earlier attempt of this write committed.
-          if (built.storedSequence === sequence) return blank(sequence, 'written', attempt, 'written by an earlier attempt of this pass');
-          return blank(sequence, 'stale', attempt, `the store holds pass ${built.storedSequence}, later than ${sequence}`);
-        }
-        reason = 'incomplete';
-        detail = `${built.missingCount} feature(s) without an environment default in the document (${built.missingFeatureIds.join(', ')}${
-          built.missingCount > built.missingFeatureIds.length ? ', …' : ''
-        })`;
-      }
+      if (!('backOff' in result)) return result;
       if (attempt >= input.maxAttempts) {
-        await failed({ environmentId: input.environmentId, reason, attempts: attempt, detail });
-        return blank(state.passSequence, 'gave_up', attempt, detail);
+        await failed({ environmentId: input.environmentId, reason: result.backOff, attempts: attempt, detail: result.detail });
+        return blank(state.passSequence, 'gave_up', attempt, result.detail);
       }
       await sleep(input.backoffBaseMs * 2 ** (attempt - 1));
     }
@@ -216,15 +227,7 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
     const requestIds = state.pendingRequestIds;
     state.pendingRequestIds = [];
     const startedAt = new Date(Date.now()).toISOString();
-    let result: Omit<PassSummary, 'reason' | 'requestIds' | 'startedAt' | 'endedAt'>;
-    try {
-      result = await attemptPass();
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      const detail = error.cause instanceof ApplicationFailure ? `${error.cause.type ?? 'Error'}: ${error.cause.message}` : error.message;
-      await failed({ environmentId: input.environmentId, reason: 'error', attempts: 1, detail });
-      result = blank(state.passSequence, 'failed', 1, detail);
-    }
+    const result = await attemptPass();
     state.passes += 1;
     if (result.outcome === 'written') state.written += 1;
     state.lastPassEndedAtMs = Date.now();
@@ -273,11 +276,15 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
   }
 }
 
-function blank(
-  sequence: number,
-  outcome: PassOutcome,
-  attempts: number,
-  detail: string | null,
-): Omit<PassSummary, 'reason' | 'requestIds' | 'startedAt' | 'endedAt'> {
+/** What a pass did, before the loop adds why it ran, whom it served and when. */
+type PassResult = Omit<PassSummary, 'reason' | 'requestIds' | 'startedAt' | 'endedAt'>;
+
+/** An attempt that found the environment not ready: back off and try again (or give up). */
+interface BackOff {
+  backOff: Exclude<SyncFailureReport['reason'], 'error'>;
+  detail: string;
+}
+
+function blank(sequence: number, outcome: PassOutcome, attempts: number, detail: string | null): PassResult {
   return { sequence, outcome, attempts, detail, featureStatesCount: null, bytes: null, contentHash: null };
 }

@@ -145,6 +145,18 @@ export async function waitForStatus(
   }
 }
 
+/**
+ * Durations of the timers a workflow has started, in ms, from its history. While its first pass
+ * runs, every timer is a backoff between attempts (the idle wait starts only after a pass).
+ */
+export async function timersStarted(client: Client, workflowId: string): Promise<number[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.timerStartedEventAttributes?.startToFireTimeout)
+    .filter((d) => d !== undefined && d !== null)
+    .map((d) => Number(d.seconds ?? 0) * 1000 + (d.nanos ?? 0) / 1e6);
+}
+
 export interface ReadyEnvironment extends FixtureEnvironment {
   projectId: number;
   featureIds: number[];
