@@ -23,6 +23,7 @@ export type HttpFailureType =
   | typeof FailureType.Network
   | typeof FailureType.BadResponse;
 
+/** The methods flagops sends; redirects are never followed. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Header names whose values are credentials, compared lower-case. */
@@ -103,6 +104,7 @@ export interface HttpResponse<T = unknown> {
   bytes: number;
 }
 
+/** Settings of one {@link HttpClient}, fixed for its lifetime. */
 export interface HttpClientOptions {
   /** Names the remote system in error messages, e.g. `Flagsmith`. Default `HTTP`. */
   name?: string;

@@ -35,6 +35,7 @@ import {
 import { classifyVersions, normaliseCreateVersionBody, type CreateVersionBody } from './versions.js';
 import { type FlatValue } from './values.js';
 
+/** Where Flagsmith is and how to authenticate; see {@link FlagsmithClient}. */
 export interface FlagsmithClientOptions {
   /** Admin API base, e.g. `https://api.flagsmith.com` (a path prefix is kept). */
   apiUrl: string;
@@ -57,6 +58,11 @@ export interface CallOptions {
 /** Stops a `next` chain that never ends (a misbehaving proxy rewriting links). */
 const MAX_PAGES = 1000;
 
+/**
+ * One Flagsmith installation's Admin and SDK APIs. The worker builds one and hands it to the
+ * activities; `close()` it at shutdown. Every method throws {@link HttpError} (see the module
+ * comment) and honours `options.signal`.
+ */
 export class FlagsmithClient {
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;

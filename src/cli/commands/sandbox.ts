@@ -7,6 +7,7 @@ import { ConfigError } from '../../config/errors.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { action } from '../action.js';
 
+/** The command's options as commander hands them over (numbers still text). */
 export interface SandboxCommandOptions {
   port?: string;
   host?: string;
@@ -23,6 +24,7 @@ function intOption(name: string, value: string | undefined): number | undefined 
   return Number(value);
 }
 
+/** Add `flagops sandbox` to the CLI. */
 export function registerSandboxCommand(program: Command): void {
   program
     .command('sandbox')
@@ -38,7 +40,11 @@ export function registerSandboxCommand(program: Command): void {
     .action(action((options: SandboxCommandOptions) => runSandboxCommand(options, process.env)));
 }
 
-/** Start the sandbox and keep it running until a signal; resolves to the exit code. */
+/**
+ * Start the sandbox and keep it running until SIGINT/SIGTERM; resolves to the exit code. Prints the
+ * generated admin token on a line beginning `admin token:` (never a token that was passed in).
+ * @throws ConfigError without a database URL or with a non-numeric port, page size or rate.
+ */
 export async function runSandboxCommand(options: SandboxCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const databaseUrl = options.databaseUrl ?? optionalVar(env, 'FLAGSMITH_DATABASE_URL');
   if (!databaseUrl) {

@@ -49,6 +49,7 @@ export interface ServedRequest {
 const globToRegex = (glob: string): RegExp =>
   new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 
+/** The sandbox's fault rules and served-request log, kept in memory for the server's lifetime. */
 export class Faults {
   private list: (FaultRule & { regex: RegExp })[] = [];
   private served: ServedRequest[] = [];
@@ -75,15 +76,18 @@ export class Faults {
     return this.describe(rule);
   }
 
+  /** Every rule added since the last `clear()`, spent ones included. */
   rules(): FaultRule[] {
     return this.list.map((r) => this.describe(r));
   }
 
+  /** Log one served request; the oldest entries go beyond `logLimit` (default 5000). */
   record(entry: ServedRequest): void {
     this.served.push(entry);
     if (this.served.length > this.logLimit) this.served.splice(0, this.served.length - this.logLimit);
   }
 
+  /** The served requests, oldest first (a copy). */
   log(): ServedRequest[] {
     return [...this.served];
   }

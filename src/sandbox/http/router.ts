@@ -65,6 +65,10 @@ export function route(method: string, path: string, auth: AuthKind, handler: Han
 
 export type Match = { route: Route; params: Record<string, string> } | { methodNotAllowed: true; auth: AuthKind } | undefined;
 
+/**
+ * The route for a method and path; `methodNotAllowed` when only the path matches (DRF answers
+ * 405 after authenticating with that route's kind), `undefined` when nothing does.
+ */
 export function matchRoute(routes: readonly Route[], method: string, pathname: string): Match {
   let pathMatched: Route | undefined;
   for (const candidate of routes) {

@@ -6,6 +6,7 @@ import type { VersionRow } from '../store/versions.js';
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
+/** `environments/{api_key}/` and the environments list (the retrieve serializer's fields). */
 export function environmentJson(e: EnvironmentRow): Record<string, unknown> {
   return {
     id: e.id,
@@ -29,6 +30,7 @@ export function environmentJson(e: EnvironmentRow): Record<string, unknown> {
   };
 }
 
+/** A `projects/{id}/features/` item. */
 export function featureJson(f: FeatureRow): Record<string, unknown> {
   return {
     id: f.id,
@@ -75,6 +77,7 @@ export const stateFlatJson = (s: StateRow): Record<string, unknown> => ({ ...sta
 /** Versions' feature states and `features/featurestates/`: the value as a dict. */
 export const stateDictJson = (s: StateRow): Record<string, unknown> => ({ ...stateCommon(s), feature_state_value: dictValue(s) });
 
+/** A version as list, create and the publish-less reads answer it. */
 export function versionJson(v: VersionRow): Record<string, unknown> {
   return {
     created_at: iso(v.created_at),
@@ -89,6 +92,7 @@ export function versionJson(v: VersionRow): Record<string, unknown> {
   };
 }
 
+/** `environment-feature-versions/{uuid}/`: the version plus where it belongs and what it follows. */
 export function versionRetrieveJson(v: VersionRow, previousUuid: string | null): Record<string, unknown> {
   return { ...versionJson(v), previous_version_uuid: previousUuid, feature: v.feature_id, environment: v.environment_id };
 }
@@ -115,6 +119,7 @@ export function sdkFlagJson(s: StateRow, feature: FeatureRow | undefined, enviro
   };
 }
 
+/** A `projects/{id}/audit/` item (the list serializer: no `change_details`). */
 export function auditJson(a: AuditRow): Record<string, unknown> {
   return {
     id: a.id,

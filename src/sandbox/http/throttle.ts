@@ -6,6 +6,7 @@ export interface ThrottleOptions {
   ratePerMinute: number;
 }
 
+/** One window per caller identity (the presented admin credential), in memory. */
 export class Throttle {
   private readonly history = new Map<string, number[]>();
   private readonly durationMs = 60_000;

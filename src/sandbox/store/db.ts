@@ -3,11 +3,13 @@ import type { Queryable, Row } from '../../db/sql.js';
 
 export type { Queryable };
 
+/** Every row of a query. */
 export async function rows<T extends Row>(q: Queryable, text: string, values: unknown[] = []): Promise<T[]> {
   const result = await q.query<T>(text, values);
   return result.rows;
 }
 
+/** The first row of a query, or `undefined`. */
 export async function one<T extends Row>(q: Queryable, text: string, values: unknown[] = []): Promise<T | undefined> {
   const result = await q.query<T>(text, values);
   return result.rows[0];

@@ -61,14 +61,17 @@ export interface StateRow extends ValueRow {
 
 const environmentColumns = 'e.*';
 
+/** A live (not soft-deleted) environment by its client api key. */
 export async function environmentByApiKey(q: Queryable, apiKey: string): Promise<EnvironmentRow | undefined> {
   return one<EnvironmentRow>(q, `SELECT ${environmentColumns} FROM environments_environment e WHERE api_key = $1 AND deleted_at IS NULL`, [apiKey]);
 }
 
+/** A live environment by its numeric id. */
 export async function environmentById(q: Queryable, id: number): Promise<EnvironmentRow | undefined> {
   return one<EnvironmentRow>(q, `SELECT ${environmentColumns} FROM environments_environment e WHERE id = $1 AND deleted_at IS NULL`, [id]);
 }
 
+/** A project's live environments, by id. */
 export async function environmentsOfProject(q: Queryable, projectId: number): Promise<EnvironmentRow[]> {
   return rows<EnvironmentRow>(
     q,
@@ -108,6 +111,7 @@ export async function hidesDisabledFlags(q: Queryable, environment: Pick<Environ
   return project?.hide_disabled_flags ?? false;
 }
 
+/** A live feature by id. */
 export async function featureById(q: Queryable, id: number): Promise<FeatureRow | undefined> {
   return one<FeatureRow>(q, 'SELECT * FROM features_feature WHERE id = $1 AND deleted_at IS NULL', [id]);
 }

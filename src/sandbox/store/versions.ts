@@ -55,6 +55,7 @@ export interface CreateVersionInput {
 const versionSelect = `SELECT v.*, (v.published_at IS NOT NULL AND v.live_from <= now()) AS is_live
   FROM feature_versioning_environmentfeatureversion v`;
 
+/** A version that is not soft-deleted; `undefined` also for text that is not a uuid (no SQL error). */
 export async function versionByUuid(q: Queryable, uuid: string): Promise<VersionRow | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) return undefined;
   return one<VersionRow>(q, `${versionSelect} WHERE v.uuid = $1 AND v.deleted_at IS NULL`, [uuid]);
