@@ -112,6 +112,32 @@ describe('flagRollback: cancellation while publishing', () => {
       expect(result.environments.map((e) => e.publish)).toEqual(['published', 'published']);
     });
   });
+
+  it('a cancel while publishing, when every environment then fails, ends as cancelled without waiting for a resolve', async () => {
+    await fx.setFlag(FLAG, true);
+    const since = new Date();
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await startRollback(client, { taskQueue, idPrefix, input: testInput({ cacheWaitMs: 0 }) });
+      await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      // Both creations are held (so the cancel lands while publishing), then refused for good.
+      fx.sandbox.faults.add({
+        method: 'POST',
+        pathRegex: '^/api/v1/environments/\\d+/features/\\d+/versions/$',
+        latencyMs: 2_000,
+        status: 400,
+        body: { detail: 'injected refusal' },
+        count: 2,
+      });
+      await handle.signal(approveSignal, { by: APPROVER });
+      await waitForStatus(handle, (s) => s.status === 'publishing');
+      await handle.cancel();
+      const result = await handle.result();
+      expect(result.status).toBe('cancelled');
+      expect(result.outcome?.detail).toMatch(/^cancelled while publishing; nothing was published \(Production: .*injected refusal/);
+      expect(result.environments.map((e) => e.publish)).toEqual(['failed', 'failed']);
+      expect((await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:'))).toHaveLength(0);
+    });
+  });
 });
 
 describe('flagRollback: retries and idempotency', () => {
@@ -121,12 +147,14 @@ describe('flagRollback: retries and idempotency', () => {
     await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
       const handle = await startRollback(client, { taskQueue, idPrefix, input: testInput({ cacheWaitMs: 0 }) });
       await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      // Only this test's requests count: earlier tests in this file injected statuses too.
+      const logStart = fx.sandbox.faults.log().length;
       fx.sandbox.faults.add({ method: 'POST', path: versionsPath(ENV_IDS.Production), status: 503, count: 2 });
       fx.sandbox.faults.add({ method: 'POST', path: `${versionsPath(ENV_IDS.Development)}*/publish/`, status: 429, retryAfter: 1, count: 2 });
       await handle.signal(approveSignal, { by: APPROVER });
       const result = await handle.result();
       expect(result.status).toBe('completed');
-      const injected = fx.sandbox.faults.log().filter((r) => r.injected === 'status');
+      const injected = fx.sandbox.faults.log().slice(logStart).filter((r) => r.injected === 'status');
       expect(injected.map((r) => r.status).sort()).toEqual([429, 429, 503, 503]);
       const ours = (await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:'));
       expect(ours.filter((v) => v.published).map((v) => v.environment_id).sort()).toEqual([ENV_IDS.Production, ENV_IDS.Development].sort());

@@ -89,7 +89,10 @@ describe('flagRollback: the backend probe', () => {
       const prod = attention.environments.find((e) => e.name === 'Production');
       expect(prod).toMatchObject({ verified: false, adminView: { ok: true }, sdkView: { ok: true }, probe: { ok: false } });
       await handle.signal(resolveSignal, { by: APPROVER, action: 'accept' });
-      expect((await handle.result()).status).toBe('completed');
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      // Completed, but the outcome says what was accepted unverified.
+      expect(result.outcome?.detail).toBe(`rolled back; Production not verified, accepted by ${APPROVER}`);
     });
   });
 });

@@ -82,6 +82,8 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   const pending: PendingSignal[] = [];
   const stepStarted: Partial<Record<RollbackStepName, number>> = {};
   const stepDurations: Record<string, number> = {};
+  /** What an approver accepted short of the full rollback; the completed outcome must not hide it. */
+  const acceptedShortfalls: string[] = [];
 
   // ---- recording ------------------------------------------------------------------------------
   const refuse = (signal: string, raw: unknown, reason: string, sender = senderOf(raw)) => {
@@ -295,11 +297,11 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
       const failed = s.environments.filter((e) => e.publish === 'failed').map((e) => e.name);
       const cancelled = root.consideredCancelled;
       if (failed.length === 0 && !cancelled) return;
-      if (published.length === 0 && !cancelled) {
-        throw ApplicationFailure.nonRetryable(
-          `nothing was published: ${s.environments.map((e) => `${e.name}: ${e.error ?? 'failed'}`).join('; ')}`,
-          'PublishFailed',
-        );
+      if (published.length === 0) {
+        const errors = s.environments.map((e) => `${e.name}: ${e.error ?? 'failed'}`).join('; ');
+        // Nothing changed in Flagsmith, so there is nothing for a human to revert or accept.
+        if (cancelled) throw new Finished('cancelled', `cancelled while publishing; nothing was published (${errors})`);
+        throw ApplicationFailure.nonRetryable(`nothing was published: ${errors}`, 'PublishFailed');
       }
       const reason = cancelled
         ? `cancelled while publishing; published: ${published.join(', ') || 'none'}`
@@ -311,6 +313,7 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
       setStatus('publishing');
       if (choice.action === 'accept') {
         if (cancelled) throw new Finished('cancelled', `cancelled while publishing; accepted as is by ${choice.by}`, choice.by);
+        acceptedShortfalls.push(`${failed.join(', ')} left unpublished, accepted by ${choice.by}`);
         return;
       }
       if (choice.action === 'retry') {
@@ -373,7 +376,10 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
       s.timers.verifyDeadline = null;
       const choice = await awaitResolution('verify', reason, ['retry', 'accept']);
       if (!choice) throw new Finished('needs_attention', `nobody resolved: ${reason}`);
-      if (choice.action === 'accept') break;
+      if (choice.action === 'accept') {
+        acceptedShortfalls.push(`${unverified.map((e) => e.name).join(', ')} not verified, accepted by ${choice.by}`);
+        break;
+      }
       setStatus('verifying');
       deadline = Date.now() + verifyTimeoutMs;
     }
@@ -488,7 +494,8 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
       await verifyPhase(plan, context.verifyTimeoutMs);
       await cohortPhase(plan);
       await notifyPhase();
-      return await finish('completed', 'rolled back and verified', null);
+      const detail = acceptedShortfalls.length > 0 ? `rolled back; ${acceptedShortfalls.join('; ')}` : 'rolled back and verified';
+      return await finish('completed', detail, null);
     });
   } catch (error) {
     if (error instanceof Finished) return await finish(error.status, error.detail, error.by);
