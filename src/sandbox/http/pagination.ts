@@ -18,8 +18,9 @@ function link(ctx: Ctx, page: number): string {
 
 function paginate<T>(ctx: Ctx, items: T[], size: number): Page<T> {
   const raw = ctx.url.searchParams.get('page');
-  const page = raw === null || raw === 'last' ? (raw === 'last' ? Math.max(1, Math.ceil(items.length / size)) : 1) : Number(raw);
   const pages = Math.max(1, Math.ceil(items.length / size));
+  // DRF also takes `page=last`.
+  const page = raw === null ? 1 : raw === 'last' ? pages : Number(raw);
   if (!Number.isInteger(page) || page < 1 || page > pages) throw new ApiError(404, { detail: 'Invalid page.' });
   return {
     count: items.length,

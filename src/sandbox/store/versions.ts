@@ -212,7 +212,7 @@ export async function createVersion(
       const name = await segmentName(q, state.segmentId);
       throw new ApiError(400, { message: `An unresolvable conflict occurred: segment override already exists for segment '${name}'` });
     }
-    await segmentName(q, state.segmentId);
+    await segmentName(q, state.segmentId); // 400 for a segment that does not exist
     await createState(q, version, state);
   }
   for (const state of input.featureStatesToUpdate) await updateState(q, version, state);

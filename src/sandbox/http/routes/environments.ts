@@ -1,5 +1,5 @@
 /** `environments/` list and retrieve (by api_key), and the admin copy of the environment document. */
-import { ApiError, notFound, validationList } from '../../errors.js';
+import { notFound, validationList } from '../../errors.js';
 import { environmentDocument } from '../../document.js';
 import { environmentByApiKey, environmentsOfProject } from '../../store/read.js';
 import { pageOnly } from '../pagination.js';
@@ -23,7 +23,7 @@ export const environmentRoutes: Route[] = [
     const environment = await environmentByApiKey(ctx.db.pool, ctx.params.apiKey ?? '');
     if (!environment) throw notFound();
     const document = await environmentDocument(ctx.db.pool, environment);
-    if (!document) throw new ApiError(404, { detail: 'Not found.' });
+    if (!document) throw notFound();
     return { status: 200, body: document };
   }),
 ];
