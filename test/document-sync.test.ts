@@ -139,6 +139,25 @@ describe('environmentDocumentSync', async () => {
     expect(audit).toEqual([]);
   });
 
+  it("does not pass back to back when Flagsmith's database clock runs behind and a go-live stays in its future", async () => {
+    const env = await createEnvironment(flagsmith, { features: 2 });
+    const { deps } = fx.deps();
+    const real = createActivities(deps);
+    // Clock skew cannot be produced for real: the guard keeps calling this instant "future".
+    const goLive = new Date(Date.now() + 1_000).toISOString();
+    const behind = async (environmentId: number) => {
+      const guard = await real.inspectEnvironmentForSync(environmentId);
+      return guard.found ? { ...guard, nextLiveFrom: goLive } : guard;
+    };
+    await runWithWorker({ deps, activityOverrides: { inspectEnvironmentForSync: behind } }, async (ctx) => {
+      const id = await wake(ctx, syncInput(env.id, { goLiveMarginMs: 300 }));
+      await waitForStatus(ctx.client, id, (s) => s.state.recentPasses.filter((p) => p.reason === 'scheduled_go_live').length >= 3, 20_000);
+      // The idle wait after the first pass runs to the go-live; every later one waits a margin.
+      const waits = await timersStarted(ctx.client, id);
+      expect(waits.slice(1).filter((ms) => ms < 300)).toEqual([]);
+    });
+  });
+
   it('never lets an older pass replace a newer document (store and activity)', async () => {
     const env = await createEnvironment(flagsmith, { features: 2 });
     const { deps } = fx.deps();

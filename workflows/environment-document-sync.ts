@@ -246,7 +246,9 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
     let reason: PassReason = 'change';
     if (!state.dirty) {
       const reconcileAt = (state.lastPassEndedAtMs ?? Date.now()) + input.reconcileEveryMs;
-      const goLiveAt = state.nextLiveFromMs === null ? Infinity : state.nextLiveFromMs + margin;
+      // A go-live the last pass still saw as future after it had passed by our clock means
+      // Flagsmith's database clock runs behind ours: look again a margin later, not back to back.
+      const goLiveAt = state.nextLiveFromMs === null ? Infinity : Math.max(state.nextLiveFromMs, state.lastPassEndedAtMs ?? 0) + margin;
       const wakeAt = Math.min(reconcileAt, goLiveAt);
       const changed = await condition(() => state.dirty, Math.max(1, wakeAt - Date.now()));
       if (!changed) reason = goLiveAt <= reconcileAt ? 'scheduled_go_live' : 'reconcile';
