@@ -216,14 +216,16 @@ describe('flagRollback: retries and idempotency', () => {
     });
     await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
     // Hold Production's publish call so the version exists, unpublished, when the worker dies.
-    fx.sandbox.faults.add({ method: 'POST', path: `${versionsPath(ENV_IDS.Production)}*/publish/`, latencyMs: 4_000 });
+    const held = fx.sandbox.faults.add({ method: 'POST', path: `${versionsPath(ENV_IDS.Production)}*/publish/`, latencyMs: 4_000 });
     await handle.signal(approveSignal, { by: APPROVER });
+    // The rule is consumed when the publish request arrives: the worker is then inside that call.
     const deadline = Date.now() + 20_000;
-    while (!(await fx.versionsSince(since)).some((v) => v.environment_id === ENV_IDS.Production && v.description?.startsWith('flagops:'))) {
-      if (Date.now() > deadline) throw new Error('no version was created');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    while (fx.sandbox.faults.rules().find((r) => r.id === held.id)?.remaining !== 0) {
+      if (Date.now() > deadline) throw new Error('the publish call was not made');
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const created = (await fx.versionsSince(since)).filter((v) => v.environment_id === ENV_IDS.Production && v.description?.startsWith('flagops:'));
+    expect(created.map((v) => v.published)).toEqual([false]);
     child.kill('SIGKILL');
     await exited;
 

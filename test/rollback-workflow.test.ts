@@ -148,11 +148,12 @@ describe('flagRollback: approval rules', () => {
     const since = new Date();
     await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
       // Latency on the plan's first call keeps the plan from existing while the first signal arrives.
-      fx.sandbox.faults.add({ method: 'GET', path: '/api/v1/environments/X4CdBvak98wpn6Ljq7eUSs/', latencyMs: 1_500, count: 1 });
+      fx.sandbox.faults.add({ method: 'GET', path: '/api/v1/environments/X4CdBvak98wpn6Ljq7eUSs/', latencyMs: 3_000, count: 1 });
       const handle = await start(client, taskQueue, idPrefix, testInput());
       await handle.signal(approveSignal, { by: 'stranger@example.com', requestId: 'early' });
-      const early = await waitForStatus(handle, (s) => s.pending.length === 1 || s.status !== 'planning');
-      expect(early.status === 'planning' ? verdictFor(early, 'early').verdict : 'pending').toBe('pending');
+      const early = await waitForStatus(handle, (s) => s.pending.length === 1);
+      expect(early.status).toBe('planning');
+      expect(verdictFor(early, 'early').verdict).toBe('pending');
 
       const planned = await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
       expect(verdictFor(planned, 'early')).toEqual({ verdict: 'refused', reason: 'stranger@example.com is not a configured approver' });
