@@ -14,10 +14,21 @@ interface InfoRow {
   [key: string]: unknown;
 }
 
+/** {@link DocumentStore} over flagops' PostgreSQL; the `flagops` migrations create its tables. */
 export class PostgresDocumentStore implements DocumentStore {
   constructor(private readonly db: Database) {}
 
   async write(request: DocumentWrite): Promise<WriteResult> {
+    // $1…$7 in the order both the insert and the full update below name them.
+    const values = [
+      request.environmentApiKey,
+      request.environmentId,
+      request.documentJson,
+      request.featureStatesCount,
+      request.bytes,
+      request.contentHash,
+      request.passSequence,
+    ];
     return this.db.transaction(async (client) => {
       // Insert-if-absent first; otherwise lock the row so concurrent writes of one environment serialise.
       const inserted = await client.query(
@@ -25,15 +36,7 @@ export class PostgresDocumentStore implements DocumentStore {
            (environment_api_key, environment_id, document, feature_states_count, document_bytes, content_hash, pass_sequence)
          VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)
          ON CONFLICT (environment_api_key) DO NOTHING RETURNING 1`,
-        [
-          request.environmentApiKey,
-          request.environmentId,
-          request.documentJson,
-          request.featureStatesCount,
-          request.bytes,
-          request.contentHash,
-          request.passSequence,
-        ],
+        values,
       );
       if (inserted.rowCount === 1) return { result: 'written' };
       const { rows } = await client.query<{ pass_sequence: string; content_hash: string }>(
@@ -59,15 +62,7 @@ export class PostgresDocumentStore implements DocumentStore {
             SET environment_id = $2, document = $3::jsonb, feature_states_count = $4, document_bytes = $5,
                 content_hash = $6, pass_sequence = $7, written_at = now(), checked_at = now()
           WHERE environment_api_key = $1`,
-        [
-          request.environmentApiKey,
-          request.environmentId,
-          request.documentJson,
-          request.featureStatesCount,
-          request.bytes,
-          request.contentHash,
-          request.passSequence,
-        ],
+        values,
       );
       return { result: 'written' };
     });
