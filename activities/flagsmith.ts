@@ -31,9 +31,7 @@ export async function flagsmithCall<T>(fn: () => Promise<T>, messages: { notFoun
   }
 }
 
-/** The message to show for a failed call: Flagsmith's own words when it gave some. */
+/** The message to show for a failed call: an `HttpError`'s message carries Flagsmith's own words. */
 export function describeError(error: unknown): string {
-  if (error instanceof HttpError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return error instanceof Error ? error.message : String(error);
 }

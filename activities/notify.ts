@@ -22,8 +22,9 @@ export interface RollbackNotice {
   cohortNote: string | null;
 }
 
-export function noticeText(notice: RollbackNotice, markdown: boolean): string {
-  const code = (s: string) => (markdown ? `\`${s}\`` : s);
+/** The notification's text, in the markdown Slack and GitHub both render. */
+function noticeText(notice: RollbackNotice): string {
+  const code = (s: string) => `\`${s}\``;
   const lines = [
     `Flag ${code(notice.flag)} rollback ${notice.status}${notice.incidentId ? ` (incident ${notice.incidentId})` : ''}.`,
     ...(notice.reason ? [`Reason: ${notice.reason}`] : []),
@@ -39,6 +40,7 @@ export function noticeText(notice: RollbackNotice, markdown: boolean): string {
   return lines.join('\n');
 }
 
+/** Step 7's activity (Slack, GitHub) and the count of finished rollbacks in the worker's metrics. */
 export function createNotifyActivities(deps: ActivityDeps) {
   const http = () => outboundHttp(deps);
   return {
@@ -49,7 +51,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
       const slack = deps.secrets.slackWebhookUrl;
       if (slack) {
         try {
-          await http().postJson(slack, { text: noticeText(notice, true) }, { secretUrl: true });
+          await http().postJson(slack, { text: noticeText(notice) }, { secretUrl: true });
           outcomes.push({ channel: 'slack', status: 'sent', detail: 'posted to the Slack webhook', at: at() });
         } catch (error) {
           outcomes.push({ channel: 'slack', status: 'failed', detail: describeError(error), at: at() });
@@ -66,7 +68,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
           try {
             await http().postJson(
               `${base}/repos/${owner}/${repo}/issues/${number}/comments`,
-              { body: noticeText(notice, true) },
+              { body: noticeText(notice) },
               { headers: { Authorization: `Bearer ${token}`, 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'flagops' } },
             );
             outcomes.push({ channel: 'github', status: 'sent', detail: `commented on ${notice.pr}`, at: at() });

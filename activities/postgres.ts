@@ -55,6 +55,7 @@ export function singleStatement(sql: string): { ok: true; sql: string } | { ok: 
 
 const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** Step 6's activity: the flag's cohort query. */
 export function createPostgresActivities(deps: ActivityDeps) {
   return {
     /**

@@ -3,8 +3,6 @@
  * semantics — from the worker's config, never from workflow input), one plan activity per
  * environment, and the plan hash over canonical JSON (no crypto in workflow code).
  */
-import { createHash } from 'node:crypto';
-import { activityInfo } from '@temporalio/activity';
 import { FailureType, failure } from '../src/failures.js';
 import type { EnvironmentConfig } from '../src/config/schema.js';
 import {
@@ -16,6 +14,7 @@ import {
   type FlagsmithClient,
   type Version,
 } from '../src/flagsmith/index.js';
+import { canonicalJson, sha256Hex } from '../src/store/canonical.js';
 import type { EnvironmentPlan, FlagState, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { flagsmithCall, requireFlagsmith } from './flagsmith.js';
@@ -54,18 +53,10 @@ export type PlanEnvironmentResult = EnvironmentPlan & {
 /** The plan fields the hash covers: everything but the hash, its revision and its time. */
 export type HashablePlan = Omit<RollbackPlan, 'planHash' | 'revision' | 'plannedAt'>;
 
-/** JSON with object keys sorted at every level, so equal plans hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
+/**
+ * The configured environment of that name.
+ * @throws PlanInvalid naming the configured environments when there is none.
+ */
 export function findEnvironment(deps: ActivityDeps, name: string): EnvironmentConfig {
   const env = deps.config.flagsmith.environments.find((e) => e.name === name);
   if (!env) {
@@ -111,6 +102,7 @@ async function findFlagOnAt(client: FlagsmithClient, envId: number, featureId: n
   return null;
 }
 
+/** Step 1's activities: the rollback's context from the worker's config, the per-environment plan, the plan hash. */
 export function createRollbackPlanActivities(deps: ActivityDeps) {
   return {
     /**
@@ -189,7 +181,8 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         scheduled = classifyVersions(versions, now).scheduled.map((v) => ({ uuid: v.uuid, liveFrom: v.live_from ?? '', description: v.description }));
         if (input.readHistory) flagOnAt = await findFlagOnAt(client, env.id, feature.id, versions, now);
       }
-      deps.log.info({ event: 'rollback.planned', workflowId: activityInfo().workflowExecution?.workflowId, environment: env.name });
+      // The logger's mixin adds the workflow, run, activity and attempt.
+      deps.log.info({ event: 'rollback.planned', environment: env.name });
       return {
         name: env.name,
         id: env.id,
@@ -203,10 +196,10 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       };
     },
 
-    /** Hex SHA-256 of the plan's canonical JSON. */
+    /** Hex SHA-256 of the plan's canonical JSON (keys sorted), so equal plans hash equally. */
     // eslint-disable-next-line @typescript-eslint/require-await -- activities are async by contract
     async hashPlan(plan: HashablePlan): Promise<string> {
-      return createHash('sha256').update(canonicalJson(plan)).digest('hex');
+      return sha256Hex(canonicalJson(plan));
     },
   };
 }

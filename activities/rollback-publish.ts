@@ -138,17 +138,12 @@ async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: Pub
       candidates = await marked();
       continue;
     }
-    deps.log.info({
-      event: 'rollback.published',
-      workflowId: activityInfo().workflowExecution?.workflowId,
-      environment: input.environment,
-      version: keep.uuid,
-      deletedDrafts,
-    });
+    deps.log.info({ event: 'rollback.published', environment: input.environment, version: keep.uuid, deletedDrafts });
     return { version: keep.uuid, publishedAt: publishedAt ?? new Date().toISOString(), deletedScheduled, deletedDrafts };
   }
 }
 
+/** Step 3's activity: publish one environment (v2 overlap-safe protocol, or v1's legacy PATCH). */
 export function createRollbackPublishActivities(deps: ActivityDeps) {
   return {
     /**

@@ -57,6 +57,7 @@ export function readJsonPath(document: unknown, path: string): unknown {
   return current;
 }
 
+/** Step 5's activity: one round of verification of one environment. */
 export function createRollbackVerifyActivities(deps: ActivityDeps) {
   return {
     /** One round of verification of one environment; never throws for a mismatch or an unreachable view. */
