@@ -9,10 +9,8 @@ import { ensureAuditLogTailer } from '../src/document-sync/tailer.js';
 import { insertEnvironmentAudit } from '../src/devtools/flagsmith-fixtures.js';
 import { workflowIds } from '../src/ids.js';
 import { tailerStatusQuery } from '../workflows/audit-log-tailer.js';
-import { createEnvironment, syncFixture, waitForStatus } from './helpers/document-sync.js';
+import { createEnvironment, syncFixture, waitForMorePolls, waitForStatus } from './helpers/document-sync.js';
 import { runWithWorker, uniqueName } from './helpers/temporal.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('auditLogTailer', async () => {
   const fx = await syncFixture();
@@ -63,7 +61,7 @@ describe('auditLogTailer', async () => {
     await runWithWorker({ deps, taskQueue, idPrefix }, async (ctx) => {
       await auditIdsOf(ctx.client, two.id, [b, d]);
       // A few more polls re-read the overlap window; nothing may be handled twice.
-      await sleep(1_500);
+      await waitForMorePolls(ctx.client, workflowIds.auditLogTailer(idPrefix), 3);
       const oneIds = await auditIdsOf(ctx.client, one.id, [a, c]);
       const twoIds = await auditIdsOf(ctx.client, two.id, [b, d]);
       expect(oneIds).toEqual([a, c]);

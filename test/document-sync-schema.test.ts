@@ -8,9 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/sql.js';
 import { insertEnvironmentDefaultState } from '../src/devtools/flagsmith-fixtures.js';
 import { runWithWorker } from './helpers/temporal.js';
-import { createEnvironment, syncFixture, syncInput, waitForStatus, wake } from './helpers/document-sync.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { createEnvironment, syncFixture, syncInput, timersStarted, waitForStatus, wake } from './helpers/document-sync.js';
 
 /** The Flagsmith database, counting the catalog lookups made through it. */
 function countingCatalogQueries(db: Database): { db: Database; catalogQueries: () => number } {
@@ -41,8 +39,8 @@ describe('environmentDocumentSync without is_creating columns', async () => {
     const counted = countingCatalogQueries(flagsmith);
     await runWithWorker({ deps: { ...deps, flagsmithDb: counted.db } }, async (ctx) => {
       const id = await wake(ctx, syncInput(env.id, { maxAttempts: 20, backoffBaseMs: 100 }));
-      await waitForStatus(ctx.client, id, (s) => s.running !== null);
-      await sleep(800);
+      // Two backoffs started: the guard has refused twice, and nothing may have been written.
+      await expect.poll(async () => (await timersStarted(ctx.client, id)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
       expect(await fx.store.info(env.apiKey)).toBeUndefined();
       await flagsmith.query('UPDATE environments_environment SET is_creating = false WHERE id = $1', [env.id]);
       const status = await waitForStatus(ctx.client, id, (s) => s.state.passes === 1);

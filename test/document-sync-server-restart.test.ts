@@ -17,10 +17,8 @@ import { insertEnvironmentAudit } from '../src/devtools/flagsmith-fixtures.js';
 import { workflowIds } from '../src/ids.js';
 import { createFlagopsWorker } from '../src/worker.js';
 import { tailerStatusQuery } from '../workflows/audit-log-tailer.js';
-import { createEnvironment, syncFixture, waitForStatus } from './helpers/document-sync.js';
+import { createEnvironment, syncFixture, waitForMorePolls, waitForStatus } from './helpers/document-sync.js';
 import { testEnvironment, uniqueName, workflowBundle } from './helpers/temporal.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('document sync: a Temporal server restart', async () => {
   const fx = await syncFixture();
@@ -83,7 +81,7 @@ describe('document sync: a Temporal server restart', async () => {
         const a4 = await insertEnvironmentAudit(flagsmith.pool, cloning);
         const final = await waitForStatus(client, syncId(cloning.id), settled([a4]), 30_000);
         // A few more polls re-read the overlap window: nothing may be handled twice.
-        await sleep(1_500);
+        await waitForMorePolls(client, tailerId, 3);
         const cloningIds = (await waitForStatus(client, syncId(cloning.id), () => true)).state.recentAuditIds;
         const otherIds = (await waitForStatus(client, syncId(other.id), () => true)).state.recentAuditIds;
         expect(cloningIds).toEqual([a1, a2, a4]);

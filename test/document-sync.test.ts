@@ -22,7 +22,8 @@ describe('environmentDocumentSync', async () => {
     const { deps } = fx.deps();
     await runWithWorker({ deps }, async (ctx) => {
       const id = await wake(ctx, syncInput(env.id, { maxAttempts: 10, backoffBaseMs: 200 }));
-      await sleep(1_000);
+      // Two backoffs started: the guard has refused twice, and nothing may have been written.
+      await expect.poll(async () => (await timersStarted(ctx.client, id)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
       expect(await fx.store.info(env.apiKey)).toBeUndefined();
       await flagsmith.query('UPDATE environments_environment SET is_creating = false WHERE id = $1', [env.id]);
       const status = await waitForStatus(ctx.client, id, (s) => s.state.passes === 1);
@@ -110,10 +111,10 @@ describe('environmentDocumentSync', async () => {
       await waitForStatus(ctx.client, id, (s) => s.running !== null);
       for (let i = 0; i < 50; i++) await wake(ctx, syncInput(env.id), { source: 'audit', auditIds: [i + 1] });
       await flagsmith.query('UPDATE environments_environment SET is_creating = false WHERE id = $1', [env.id]);
-      await waitForStatus(ctx.client, id, (s) => s.state.passes >= 2 && s.running === null);
-      await sleep(1_500);
-      const status = await waitForStatus(ctx.client, id, () => true);
+      // Idle (no pass running) is only seen while nothing is pending, so no third pass can follow.
+      const status = await waitForStatus(ctx.client, id, (s) => s.state.passes >= 2 && s.running === null);
       expect(status.state.wakes).toBe(51);
+      expect(status.state.dirty).toBe(false);
       expect(status.state.passes).toBe(2);
       expect(status.state.recentPasses.map((p) => p.outcome)).toEqual(['written', 'unchanged']);
     });

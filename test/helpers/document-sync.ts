@@ -10,18 +10,12 @@ import { createLogger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { PostgresDocumentStore } from '../../src/store/postgres-document-store.js';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { testDatabase, type TestDatabase } from './databases.js';
 import { sampleConfig } from './cli.js';
-import {
-  changedSignal,
-  environmentDocumentSync,
-  syncStatusQuery,
-  type EnvironmentDocumentSyncInput,
-  type SyncStatus,
-  type SyncWake,
-} from '../../workflows/environment-document-sync.js';
-import { workflowIds } from '../../src/ids.js';
+import { syncStatusQuery, type EnvironmentDocumentSyncInput, type SyncStatus, type SyncWake } from '../../workflows/environment-document-sync.js';
+import { wakeEnvironmentSync } from '../../src/document-sync/wake.js';
+import { tailerStatusQuery } from '../../workflows/audit-log-tailer.js';
 import type { Database } from '../../src/db/sql.js';
 import {
   type FixtureEnvironment,
@@ -107,21 +101,13 @@ export function syncInput(environmentId: number, overrides: Partial<EnvironmentD
   return { environmentId, backoffBaseMs: 100, maxAttempts: 5, reconcileEveryMs: 600_000, activityTimeoutMs: 20_000, ...overrides };
 }
 
-/** Signal-with-start an environment's sync workflow, as the tailer and the CLI do. */
-export async function wake(
+/** Signal-with-start an environment's sync workflow through the path the tailer and the CLI take. */
+export function wake(
   ctx: { client: Client; taskQueue: string; idPrefix: string },
   input: EnvironmentDocumentSyncInput,
   signal: SyncWake = { source: 'cli' },
 ): Promise<string> {
-  const workflowId = workflowIds.environmentDocumentSync(ctx.idPrefix, input.environmentId);
-  await ctx.client.workflow.signalWithStart(environmentDocumentSync, {
-    workflowId,
-    taskQueue: ctx.taskQueue,
-    args: [input],
-    signal: changedSignal,
-    signalArgs: [signal],
-  });
-  return workflowId;
+  return wakeEnvironmentSync(ctx, input, signal);
 }
 
 /** Poll the `status` query until `predicate` holds (or fail after `timeoutMs`). */
@@ -155,6 +141,16 @@ export async function timersStarted(client: Client, workflowId: string): Promise
     .map((e) => e.timerStartedEventAttributes?.startToFireTimeout)
     .filter((d) => d !== undefined && d !== null)
     .map((d) => Number(d.seconds ?? 0) * 1000 + (d.nanos ?? 0) / 1e6);
+}
+
+/**
+ * Wait until the audit-log tailer has finished `more` polls beyond those it had finished when
+ * called (a poll in flight counts as one, so ask for at least two to be sure of a full re-read).
+ */
+export async function waitForMorePolls(client: Client, tailerId: string, more: number): Promise<void> {
+  const polls = async () => (await client.workflow.getHandle(tailerId).query(tailerStatusQuery)).totals.polls;
+  const target = (await polls()) + more;
+  await expect.poll(polls, { timeout: 30_000 }).toBeGreaterThanOrEqual(target);
 }
 
 export interface ReadyEnvironment extends FixtureEnvironment {
