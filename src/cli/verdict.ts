@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { type RollbackStatus, verdictFor } from '../../workflows/rollback/messages.js';
-import { type RollbackHandle, observe } from './watch.js';
+import { type RollbackHandle, follow } from './watch.js';
 
 /** How long to wait for the workflow to judge a signal (it does on its next workflow task). */
 export const VERDICT_TIMEOUT_MS = 60_000;
@@ -19,6 +19,7 @@ export interface Verdict {
   requestId: string;
 }
 
+/** A fresh id for one signal, so its sender can find the verdict on it. */
 export function newRequestId(): string {
   return randomUUID();
 }
@@ -34,22 +35,15 @@ export async function signalAndAwaitVerdict<P extends { requestId?: string }>(
   payload: P & { requestId: string },
   timeoutMs = VERDICT_TIMEOUT_MS,
 ): Promise<Verdict> {
+  const { requestId } = payload;
   await handle.signal(signal, payload);
-  const deadline = Date.now() + timeoutMs;
-  let status: RollbackStatus | null = null;
-  for (;;) {
-    const observation = await observe(client, handle, Math.max(1_000, Math.min(10_000, deadline - Date.now())));
-    status = observation.status ?? status;
-    if (status) {
-      const { verdict, reason } = verdictFor(status, payload.requestId);
-      if (verdict === 'accepted' || verdict === 'refused') return { verdict, reason, status, requestId: payload.requestId };
-    }
-    // A closed run judges nothing more; `pending` (received before the plan) keeps us waiting.
-    if (observation.execution !== 'RUNNING' || Date.now() >= deadline) {
-      return { verdict: 'unknown', reason: observation.problem, status, requestId: payload.requestId };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const judged = (status: RollbackStatus) => verdictFor(status, requestId);
+  const isFinal = (verdict: string): verdict is 'accepted' | 'refused' => verdict === 'accepted' || verdict === 'refused';
+  // `follow` also stops at a closed run (it judges nothing more); `pending` (received before the plan) keeps it waiting.
+  const { status, problem } = await follow(client, handle, { intervalMs: 500, timeoutMs, until: (s) => isFinal(judged(s).verdict) });
+  const found = status ? judged(status) : null;
+  if (found && isFinal(found.verdict)) return { verdict: found.verdict, reason: found.reason, status, requestId };
+  return { verdict: 'unknown', reason: problem, status, requestId };
 }
 
 /** The one wording for "the workflow accepted / refused your signal"; true when accepted. */

@@ -70,9 +70,10 @@ export async function observe(client: Client, handle: RollbackHandle, deadlineMs
 }
 
 export interface FollowOptions {
+  /** Pause between observations. Default 1 s. */
   intervalMs?: number;
   /** Called with every observation that has a status. */
-  onStatus: (status: RollbackStatus) => void;
+  onStatus?: (status: RollbackStatus) => void;
   /** Called once per distinct problem (e.g. no worker answering). */
   onProblem?: (problem: string) => void;
   /** Stop early (e.g. `approve` waiting for a plan). Default: the run settled. */
@@ -88,7 +89,7 @@ export async function follow(client: Client, handle: RollbackHandle, options: Fo
   let lastProblem: string | null = null;
   for (;;) {
     const observation = await observe(client, handle, Math.min(QUERY_DEADLINE_MS, Math.max(1_000, deadline - Date.now())));
-    if (observation.status) options.onStatus(observation.status);
+    if (observation.status) options.onStatus?.(observation.status);
     if (observation.problem && observation.problem !== lastProblem) options.onProblem?.(observation.problem);
     lastProblem = observation.problem;
     if (observation.status && until(observation.status)) return observation;

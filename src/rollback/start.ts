@@ -3,11 +3,12 @@
  * (`<prefix>rollback-<flag>`), refuses to start while a run for the flag is open (naming it), and
  * sets the search attributes at start so the run is findable before its first workflow task.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { workflowIds } from '../ids.js';
 import type { flagRollback } from '../../workflows/flag-rollback.js';
 import type { RollbackInput } from '../../workflows/rollback/messages.js';
 import { FlagNameKey, IncidentIdKey, RequestedByKey, RollbackStepKey } from '../../workflows/rollback/search-attributes.js';
+import { cut } from '../../workflows/rollback/signals.js';
 
 /** A rollback for this flag is already running; `workflowId`/`runId` name it. */
 export class RollbackAlreadyRunningError extends Error {
@@ -58,7 +59,7 @@ export function checkRollbackInput(input: RollbackInput): void {
  * @throws RollbackInputError for input missing a required field.
  * @throws RollbackAlreadyRunningError when a run with the same id is open.
  */
-export async function startRollback(client: Client, options: StartRollbackOptions): Promise<WorkflowHandle<typeof flagRollback>> {
+export async function startRollback(client: Client, options: StartRollbackOptions): Promise<WorkflowHandleWithFirstExecutionRunId<typeof flagRollback>> {
   const { input } = options;
   checkRollbackInput(input);
   const workflowId = workflowIds.rollback(options.idPrefix, input.flag);
@@ -69,10 +70,11 @@ export async function startRollback(client: Client, options: StartRollbackOption
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      // The values the workflow upserts itself (cut the same way), so they do not change under a search.
       typedSearchAttributes: [
         { key: FlagNameKey, value: input.flag },
-        ...(input.incidentId !== undefined ? [{ key: IncidentIdKey, value: input.incidentId.slice(0, 256) }] : []),
-        { key: RequestedByKey, value: input.requestedBy.slice(0, 256) },
+        ...(input.incidentId !== undefined ? [{ key: IncidentIdKey, value: cut(input.incidentId) }] : []),
+        { key: RequestedByKey, value: cut(input.requestedBy) },
         { key: RollbackStepKey, value: 'plan' },
       ],
     });

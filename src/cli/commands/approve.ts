@@ -61,7 +61,6 @@ async function approve(given: string, options: ApproveOptions, env: NodeJS.Proce
     const { workflowId, runId, handle } = await pinCurrentRun(client, runtime.idPrefix, given);
     const waited = await follow(client, handle, {
       timeoutMs: waitMs,
-      onStatus: () => undefined,
       until: (s) => (s.plan !== null && s.status !== 'planning') || finalStatuses.includes(s.status),
     });
     const status = waited.status;

@@ -7,7 +7,6 @@ import { adminToken } from '../../config/env.js';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../config/errors.js';
 import { RollbackAlreadyRunningError, RollbackInputError, startRollback } from '../../rollback/start.js';
-import type { RollbackInput, RollbackStatus } from '../../../workflows/rollback/messages.js';
 import { initialStatus } from '../../../workflows/rollback/state.js';
 import { ExitCode, action } from '../action.js';
 import { ProgressPrinter, renderSummary } from '../render.js';
@@ -15,6 +14,7 @@ import { type RollbackCliOptions, parseRollbackOptions } from '../rollback-optio
 import { cliIdentity, osUser, withTemporal } from '../temporal.js';
 import { type RollbackWorkflow, exitCodeOf, follow, queryStatus } from '../watch.js';
 
+/** Register `flagops rollback <flag>`. */
 export function registerRollbackCommand(program: Command): void {
   program
     .command('rollback')
@@ -74,11 +74,12 @@ async function rollback(flag: string, options: RollbackCliOptions, env: NodeJS.P
       throw error;
     }
     // Follow the run we started, not whatever run holds the id later.
-    const runId = 'firstExecutionRunId' in handle && typeof handle.firstExecutionRunId === 'string' ? handle.firstExecutionRunId : (await handle.describe()).runId;
+    const runId = handle.firstExecutionRunId;
     const pinned = client.workflow.getHandle<RollbackWorkflow>(handle.workflowId, runId);
     if (!request.wait) {
       if (request.json) {
-        const status = await queryStatus(client, pinned, 5_000).catch(() => startedStatus(handle.workflowId, runId, input));
+        // Without waiting for a worker: before it answers, the status the workflow starts from.
+        const status = await queryStatus(client, pinned, 5_000).catch(() => initialStatus(input, { workflowId: handle.workflowId, runId }, new Date().toISOString()));
         process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       } else {
         process.stdout.write(`Started ${handle.workflowId} (run ${runId}).\n  follow it: flagops status ${handle.workflowId}\n`);
@@ -109,12 +110,4 @@ async function rollback(flag: string, options: RollbackCliOptions, env: NodeJS.P
     process.stdout.write(request.json ? `${JSON.stringify(final, null, 2)}\n` : `\n${renderSummary(final)}\n`);
     return exitCodeOf(final);
   });
-}
-
-/**
- * The status shape before the worker has answered (`--no-wait --json` does not wait for a worker):
- * what the CLI itself knows about the run it started, built as the workflow builds its own.
- */
-function startedStatus(workflowId: string, runId: string, input: RollbackInput): RollbackStatus {
-  return initialStatus(input, { workflowId, runId }, new Date().toISOString());
 }
