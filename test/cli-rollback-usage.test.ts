@@ -26,8 +26,9 @@ describe('flagops rollback: usage errors exit 2 naming what to fix', () => {
     await usage([...base, '--env', 'Staging', '--partial-reason', 'x'], '--env: unknown environment "Staging" (configured in flagsmith.environments: Production, Development)');
   });
 
-  it('--partial-reason without --env', async () => {
+  it('--partial-reason without --env, or with --env naming every environment', async () => {
     await usage([...base, '--partial-reason', 'only prod'], '--partial-reason: only with --env');
+    await usage([...base, '--env', 'Production,Development', '--partial-reason', 'both'], '--partial-reason: only with --env naming a subset');
   });
 
   it('--enable together with --disable', async () => {

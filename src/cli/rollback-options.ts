@@ -143,7 +143,9 @@ export function parseRollbackOptions(flag: string, raw: RollbackCliOptions, conf
       input.environments = environments;
       input.partialReason = options.partialReason;
     }
-  } else if (options.partialReason !== undefined) {
+  }
+  // Not dropped silently: the approver would never see it.
+  if (options.partialReason !== undefined && input.environments === undefined) {
     throw usage('--partial-reason: only with --env naming a subset of the environments');
   }
   if (options.pr !== undefined) input.pr = options.pr;
