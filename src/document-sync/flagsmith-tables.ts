@@ -3,6 +3,7 @@
  * Flagsmith's table and column names. Read-only: the sync never writes Flagsmith's tables.
  */
 import type { Database } from '../db/sql.js';
+import type { CreatingState, SyncEnvironment } from './types.js';
 
 /** Which `is_creating` columns this Flagsmith schema version has (looked up once per process). */
 export interface IsCreatingColumns {
@@ -25,13 +26,6 @@ export async function detectIsCreatingColumns(db: Database): Promise<IsCreatingC
   return { environment: tables.has('environments_environment'), feature: tables.has('features_feature') };
 }
 
-export interface EnvironmentInfo {
-  id: number;
-  apiKey: string;
-  name: string;
-  projectId: number;
-}
-
 interface EnvironmentRow {
   id: number;
   api_key: string;
@@ -40,10 +34,10 @@ interface EnvironmentRow {
   [key: string]: unknown;
 }
 
-const toInfo = (row: EnvironmentRow): EnvironmentInfo => ({ id: row.id, apiKey: row.api_key, name: row.name, projectId: row.project_id });
+const toInfo = (row: EnvironmentRow): SyncEnvironment => ({ id: row.id, apiKey: row.api_key, name: row.name, projectId: row.project_id });
 
 /** A live (not soft-deleted) environment by id. */
-export async function environmentById(db: Database, id: number): Promise<EnvironmentInfo | undefined> {
+export async function environmentById(db: Database, id: number): Promise<SyncEnvironment | undefined> {
   const [row] = await db.query<EnvironmentRow>(
     'SELECT id, api_key, name, project_id FROM environments_environment WHERE id = $1 AND deleted_at IS NULL',
     [id],
@@ -55,7 +49,7 @@ export async function environmentById(db: Database, id: number): Promise<Environ
  * An environment named by the user: numeric id, api key, or name (names are matched exactly, and
  * only when a single live environment has it, optionally within one project).
  */
-export async function findEnvironment(db: Database, needle: string, projectId?: number): Promise<EnvironmentInfo[]> {
+export async function findEnvironment(db: Database, needle: string, projectId?: number): Promise<SyncEnvironment[]> {
   const rows = await db.query<EnvironmentRow>(
     `SELECT id, api_key, name, project_id FROM environments_environment
       WHERE deleted_at IS NULL AND ($2::int IS NULL OR project_id = $2)
@@ -91,14 +85,8 @@ export async function environmentIdOfVersion(db: Database, versionUuid: string):
   return row?.environment_id;
 }
 
-export interface CreatingState {
-  environment: boolean;
-  /** Ids of the project's features still seeding their feature states (at most 20). */
-  featureIds: number[];
-}
-
 /** The guard's question: is the environment, or any feature of its project, still being created? */
-export async function creatingState(db: Database, environment: EnvironmentInfo, columns: IsCreatingColumns): Promise<CreatingState> {
+export async function creatingState(db: Database, environment: SyncEnvironment, columns: IsCreatingColumns): Promise<CreatingState> {
   let creatingEnvironment = false;
   if (columns.environment) {
     const [row] = await db.query<{ is_creating: boolean }>('SELECT is_creating FROM environments_environment WHERE id = $1', [

@@ -11,14 +11,20 @@ export interface SyncEnvironment {
   projectId: number;
 }
 
+/** What is still being created (`is_creating`); an absent column counts as false. */
+export interface CreatingState {
+  environment: boolean;
+  /** Ids of the project's features still seeding their feature states (at most 20). */
+  featureIds: number[];
+}
+
 /** Step 1 (guard) of a pass, plus what the workflow needs to plan its next pass. */
 export type GuardResult =
   | { found: false }
   | {
       found: true;
       environment: SyncEnvironment;
-      /** What is still being created (`is_creating`); an absent column counts as false. */
-      creating: { environment: boolean; featureIds: number[] };
+      creating: CreatingState;
       /** ISO time of the next future scheduled go-live, or null. */
       nextLiveFrom: string | null;
       /** The pass sequence of the stored document (0 when none), so a fresh run never goes backwards. */

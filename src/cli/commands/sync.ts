@@ -9,7 +9,8 @@ import { ConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 import type { FlagopsConfig } from '../../config/schema.js';
 import { Database, migrate } from '../../db/sql.js';
-import { findEnvironment, type EnvironmentInfo } from '../../document-sync/flagsmith-tables.js';
+import { findEnvironment } from '../../document-sync/flagsmith-tables.js';
+import type { SyncEnvironment } from '../../document-sync/types.js';
 import { syncInputFromConfig, wakeEnvironmentSync } from '../../document-sync/wake.js';
 import { PostgresDocumentStore } from '../../store/postgres-document-store.js';
 import { connectClient } from '../../temporal/connection.js';
@@ -34,7 +35,7 @@ FLAGOPS_ID_PREFIX. Exit 0 when the store holds the current document, 1 when the 
 }
 
 /** The environment the user named: the configuration first, then Flagsmith's database. */
-async function resolveEnvironment(config: FlagopsConfig, db: Database, needle: string): Promise<EnvironmentInfo> {
+async function resolveEnvironment(config: FlagopsConfig, db: Database, needle: string): Promise<SyncEnvironment> {
   const configured = config.flagsmith.environments.find((e) => e.name === needle || e.apiKey === needle || String(e.id) === needle);
   const found = await findEnvironment(db, configured ? String(configured.id) : needle);
   if (found.length === 1 && found[0]) return found[0];
