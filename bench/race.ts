@@ -28,6 +28,8 @@ import {
   insertFeatures,
   insertProject,
 } from '../src/devtools/flagsmith-fixtures.js';
+import { checkCompleteness } from '../src/document-sync/completeness.js';
+import { maxAuditId } from '../src/document-sync/flagsmith-tables.js';
 import { ensureAuditLogTailer } from '../src/document-sync/tailer.js';
 import { FlagsmithClient } from '../src/flagsmith/client.js';
 import { createLogger } from '../src/log.js';
@@ -189,17 +191,15 @@ async function oneRun(
 
 /**
  * The old path: every audit row makes a document write 1 s later (Flagsmith's `delay_until`),
- * with no guard and no completeness check. Returns a function that stops it.
+ * with no guard and no completeness check. Resolves once it tails; `stop` returns the write errors.
  */
-/** The old writer: 1 s after each audit row, write whatever the document is. Resolves once it tails. */
 async function startTimerWriter(db: Database, flagsmith: FlagsmithClient, store: RecordingStore): Promise<{ stop: () => Promise<number> }> {
   let stopped = false;
   let sequence = 0;
   let failed = 0;
   const pending = new Set<Promise<void>>();
   // Read the starting point before any run writes its audit row, so no row is skipped.
-  const [row] = await db.query<{ max: number | null }>('SELECT max(id) AS max FROM audit_auditlog');
-  let after = row?.max ?? 0;
+  let after = await maxAuditId(db);
   const loop = (async () => {
     while (!stopped) {
       const rows = await db.query<{ id: number; api_key: string; environment_id: number }>(
@@ -213,7 +213,8 @@ async function startTimerWriter(db: Database, flagsmith: FlagsmithClient, store:
           await sleep(1_000);
           const { document } = await flagsmith.getEnvironmentDocument(r.api_key);
           const json = canonicalJson(document);
-          const count = document.feature_states.filter((s) => s.feature_segment === null || s.feature_segment === undefined).length;
+          // Counted as the sync counts, but never checked: that is the old path's flaw.
+          const count = checkCompleteness(document, []).featureStatesCount;
           await store.write({
             environmentApiKey: r.api_key,
             environmentId: r.environment_id,
