@@ -15,6 +15,7 @@ import type { ActivityDeps } from './deps.js';
 /** At most this many audit ids ride on one wake signal (they are evidence, not instructions). */
 const MAX_IDS_PER_WAKE = 50;
 
+/** The tailer's activity over `deps`; it needs both databases and a Temporal client (else a `Config` failure). */
 export function createAuditTailActivities(deps: ActivityDeps) {
   return {
     async tailAuditLog(request: AuditTailRequest): Promise<AuditTailResult> {

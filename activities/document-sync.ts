@@ -33,6 +33,10 @@ export function documentStoreOf(deps: ActivityDeps): DocumentStore {
   return deps.documentStore ?? new PostgresDocumentStore(need(deps.flagopsDb, 'FLAGOPS_DATABASE_URL'));
 }
 
+/**
+ * The sync's activities over `deps`. Each throws a non-retryable `Config` failure when the worker
+ * lacks a database or the Flagsmith client it needs.
+ */
 export function createDocumentSyncActivities(deps: ActivityDeps) {
   // "Detected once": the schema of Flagsmith's database does not change under a running worker.
   let columns: Promise<IsCreatingColumns> | undefined;

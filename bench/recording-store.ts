@@ -5,6 +5,7 @@
  */
 import type { DocumentStore, DocumentWrite, StoredDocumentInfo, WriteResult } from '../src/store/document-store.js';
 
+/** One document that reached the store. */
 export interface RecordedWrite {
   environmentApiKey: string;
   featureStatesCount: number;
@@ -12,6 +13,7 @@ export interface RecordedWrite {
   at: number;
 }
 
+/** Records each `written` result of the wrapped store; everything else passes straight through. */
 export class RecordingStore implements DocumentStore {
   readonly writes: RecordedWrite[] = [];
 

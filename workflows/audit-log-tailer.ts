@@ -8,6 +8,7 @@ import { allHandlersFinished, condition, continueAsNew, defineQuery, proxyActivi
 import type { Activities } from '../activities/index.js';
 import type { AuditTailResult } from '../src/document-sync/types.js';
 
+/** The tailer's input; every field has a default, so the worker starts it with `{}`. */
 export interface AuditLogTailerInput {
   /** Pause between polls when the last one found no backlog. Default 1 s. */
   pollIntervalMs?: number;
@@ -23,6 +24,7 @@ export interface AuditLogTailerInput {
   totals?: { rows: number; wakes: number; polls: number };
 }
 
+/** Answer of the tailer's `status` query: totals over all runs and the latest poll. */
 export interface TailerStatus {
   totals: { rows: number; wakes: number; polls: number };
   last: AuditTailResult | null;
@@ -31,6 +33,10 @@ export interface TailerStatus {
 /** Wire name `status`. */
 export const tailerStatusQuery = defineQuery<TailerStatus>('status');
 
+/**
+ * The singleton tailer (`<prefix>audit-log-tailer`, started by `ensureAuditLogTailer`): polls
+ * forever, continuing as new every `maxPollsPerRun` polls; never returns.
+ */
 export async function auditLogTailer(input: AuditLogTailerInput = {}): Promise<never> {
   const { tailAuditLog } = proxyActivities<Activities>({
     startToCloseTimeout: input.activityTimeoutMs ?? 60_000,

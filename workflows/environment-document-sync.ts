@@ -39,7 +39,9 @@ export interface SyncWake {
 /** Wire name `changed`. */
 export const changedSignal = defineSignal<[SyncWake]>('changed');
 
+/** Why a pass ran: a wake signal, a scheduled version's `live_from`, or the periodic reconcile. */
 export type PassReason = 'change' | 'scheduled_go_live' | 'reconcile';
+/** How a pass ended; only `written` and `unchanged` leave the store holding the current document. */
 export type PassOutcome = 'written' | 'unchanged' | 'stale' | 'gave_up' | 'failed' | 'environment_missing';
 
 /** What one pass did (the `status` query keeps the latest ones). */
@@ -79,6 +81,7 @@ export interface SyncState {
   runs: number;
 }
 
+/** The workflow's input; `wake.ts` builds it from `documentSync` in flagops.yaml. */
 export interface EnvironmentDocumentSyncInput {
   environmentId: number;
   /** First backoff delay in ms; doubles per attempt (SPEC §2 `documentSync.backoffBase`). */
@@ -106,6 +109,7 @@ export interface SyncEnded {
   state: SyncState;
 }
 
+/** Answer of the `status` query (the CLI and the tests read passes and their request ids here). */
 export interface SyncStatus {
   environmentId: number;
   /** The pass running now (its reason), or null when idle. */
@@ -120,6 +124,7 @@ const RECENT_PASSES = 20;
 const RECENT_AUDIT_IDS = 200;
 const MAX_PENDING_REQUESTS = 100;
 
+/** The state of a workflow's first run: dirty, so its first pass runs at once. */
 export function initialSyncState(): SyncState {
   return {
     passSequence: 0,
@@ -141,6 +146,10 @@ function keepLast<T>(list: T[], max: number): T[] {
   return list.length > max ? list.slice(list.length - max) : list;
 }
 
+/**
+ * The sync workflow of one environment (id `<prefix>env-doc-sync-<environment id>`); start or wake
+ * it with `wakeEnvironmentSync`. Runs until its environment is deleted.
+ */
 export async function environmentDocumentSync(input: EnvironmentDocumentSyncInput): Promise<SyncEnded> {
   const timeout = input.activityTimeoutMs ?? 60_000;
   const acts = proxyActivities<Activities>({

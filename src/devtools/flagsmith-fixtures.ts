@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/sql.js';
 import { writeAudit } from '../sandbox/store/audit.js';
 
+/** An environment row the fixtures inserted. */
 export interface FixtureEnvironment {
   id: number;
   apiKey: string;

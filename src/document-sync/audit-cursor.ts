@@ -4,12 +4,14 @@
  */
 import type { Database } from '../db/sql.js';
 
+/** Where the tailer is in `audit_log_cursors`. */
 export interface AuditCursor {
   highWater: number;
   /** Ids handled that are within the overlap window (so a re-read does not handle them twice). */
   seenIds: number[];
 }
 
+/** The tailer's cursor, or `undefined` before its first poll. */
 export async function readCursor(db: Database, tailer: string): Promise<AuditCursor | undefined> {
   const [row] = await db.query<{ high_water: string; seen_ids: number[] }>('SELECT high_water, seen_ids FROM audit_log_cursors WHERE tailer = $1', [
     tailer,
@@ -17,6 +19,7 @@ export async function readCursor(db: Database, tailer: string): Promise<AuditCur
   return row && { highWater: Number(row.high_water), seenIds: row.seen_ids };
 }
 
+/** Store the tailer's cursor (insert or replace). */
 export async function writeCursor(db: Database, tailer: string, cursor: AuditCursor): Promise<void> {
   await db.query(
     `INSERT INTO audit_log_cursors (tailer, high_water, seen_ids) VALUES ($1, $2, $3::jsonb)

@@ -6,6 +6,7 @@
  */
 import type { EnvironmentDocument } from '../flagsmith/schemas.js';
 
+/** The result of {@link checkCompleteness}. */
 export interface Completeness {
   /** Environment-default feature states in the document. */
   featureStatesCount: number;
@@ -13,6 +14,7 @@ export interface Completeness {
   missingFeatureIds: number[];
 }
 
+/** Count the document's environment defaults and list the project features that have none. */
 export function checkCompleteness(document: EnvironmentDocument, projectFeatureIds: readonly number[]): Completeness {
   const defaults = document.feature_states.filter((state) => state.feature_segment === null || state.feature_segment === undefined);
   const present = new Set(defaults.map((state) => state.feature.id));

@@ -31,6 +31,7 @@ export type GuardResult =
       storedSequence: number;
     };
 
+/** Input of steps 2–5: the environment the guard found and the pass sequence to write under. */
 export interface BuildRequest {
   environment: SyncEnvironment;
   passSequence: number;
@@ -66,6 +67,7 @@ export interface AuditTailRequest {
   batchSize: number;
 }
 
+/** What one poll of the tailer did. */
 export interface AuditTailResult {
   /** New (not yet seen) audit rows handled by this call. */
   rows: number;

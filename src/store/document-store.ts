@@ -44,6 +44,7 @@ export interface StoredDocumentInfo {
   checkedAt: Date;
 }
 
+/** The store the sync writes to; implementations must keep `write` atomic per environment. */
 export interface DocumentStore {
   /**
    * Store a document unless the store holds one from a later pass. Atomic per environment: two

@@ -14,6 +14,7 @@ import { resolveEnvironmentIds, webhookTargets } from './targets.js';
 /** Flagsmith's bodies are small; anything far larger is not one of them. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** What the receiver needs; `port` defaults to 0 (a free one), `host` to all interfaces. */
 export interface WebhookReceiverOptions {
   secret: string;
   flagsmithDb: Database;
@@ -24,6 +25,7 @@ export interface WebhookReceiverOptions {
   host?: string;
 }
 
+/** A listening receiver: the port it got, and `close` (drops open connections). */
 export interface WebhookReceiver {
   port: number;
   close(): Promise<void>;

@@ -4,6 +4,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** The header carrying the signature, as Node lower-cases it. */
 export const signatureHeader = 'x-flagsmith-signature';
 
 /** The signature Flagsmith would send for `body`. */

@@ -7,6 +7,7 @@
 import type { Database } from '../db/sql.js';
 import { environmentIdOfVersion, environmentIdsOfProject } from '../document-sync/flagsmith-tables.js';
 
+/** What one webhook names, before projects and versions are resolved to environments. */
 export interface WebhookTargets {
   environmentIds: number[];
   projectIds: number[];

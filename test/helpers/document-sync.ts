@@ -36,6 +36,7 @@ export class LogCapture {
   }
 }
 
+/** The shared sandbox, databases and store of one test file. */
 export interface SyncFixture {
   sandbox: Sandbox;
   flagsmithDb: TestDatabase;
@@ -153,6 +154,7 @@ export async function waitForMorePolls(client: Client, tailerId: string, more: n
   await expect.poll(polls, { timeout: 30_000 }).toBeGreaterThanOrEqual(target);
 }
 
+/** An environment from {@link createEnvironment}, with its project and features. */
 export interface ReadyEnvironment extends FixtureEnvironment {
   projectId: number;
   featureIds: number[];

@@ -17,6 +17,7 @@ import { connectClient } from '../../temporal/connection.js';
 import { syncStatusQuery, type PassSummary } from '../../../workflows/environment-document-sync.js';
 import { ExitCode, action } from '../action.js';
 
+/** Add `flagops sync` to the program. */
 export function registerSyncCommand(program: Command): void {
   program
     .command('sync')
@@ -45,6 +46,11 @@ async function resolveEnvironment(config: FlagopsConfig, db: Database, needle: s
   throw new ConfigError(`<environment>: ${JSON.stringify(needle)} names ${found.length} environments (ids ${found.map((e) => e.id).join(', ')}); use an id`);
 }
 
+/**
+ * Wake the environment's sync with a request id and wait (up to `--timeout`) for the pass that
+ * serves it. Throws `ConfigError` for an unknown or ambiguous environment or a missing variable.
+ * @returns 0 when the store holds the current document, 1 when the pass wrote nothing or none ran.
+ */
 export async function runSync(env: NodeJS.ProcessEnv, needle: string, options: { timeout: string; json?: boolean }): Promise<number> {
   const timeoutMs = durationOption('--timeout', options.timeout);
   const config = loadConfig(env);

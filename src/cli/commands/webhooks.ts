@@ -13,6 +13,7 @@ import { connectClient } from '../../temporal/connection.js';
 import { startWebhookReceiver } from '../../webhooks/receiver.js';
 import { action } from '../action.js';
 
+/** Add `flagops webhooks` to the program. */
 export function registerWebhooksCommand(program: Command): void {
   program
     .command('webhooks')
@@ -30,6 +31,10 @@ Self-hosted Flagsmith sends its v2 webhooks only when run with TASK_RUN_METHOD=T
     .action(action((options: { port: string }) => runWebhooks(process.env, options)));
 }
 
+/**
+ * Serve until SIGINT or SIGTERM. Throws `ConfigError` for a bad `--port` or a missing variable.
+ * @returns 0 after a clean stop.
+ */
 export async function runWebhooks(env: NodeJS.ProcessEnv, options: { port: string }): Promise<number> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port: expected a port number, got ${JSON.stringify(options.port)}`);
