@@ -4,16 +4,17 @@
  */
 import { type ConnectionLike, isGrpcServiceError } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
-import { type SearchAttributeName, searchAttributes } from './search-attributes.js';
+import { type SearchAttributeTypeName, searchAttributes } from './search-attributes.js';
 
 /** gRPC ALREADY_EXISTS: another setup registered the attribute between our list and our add. */
 const ALREADY_EXISTS = 6;
 
 const typeCodes = { Keyword: 'KEYWORD', KeywordList: 'KEYWORD_LIST' } as const;
 
+/** What `registerSearchAttributes` did with one attribute. */
 export interface AttributeResult {
-  name: SearchAttributeName;
-  type: (typeof searchAttributes)[SearchAttributeName];
+  name: string;
+  type: SearchAttributeTypeName;
   result: 'added' | 'present';
 }
 
@@ -32,7 +33,7 @@ export async function registerSearchAttributes(connection: Pick<ConnectionLike, 
   const listed = await connection.operatorService.listSearchAttributes({ namespace });
   const existing = listed.customAttributes ?? {};
   const results: AttributeResult[] = [];
-  for (const [name, type] of Object.entries(searchAttributes) as [SearchAttributeName, AttributeResult['type']][]) {
+  for (const [name, type] of Object.entries(searchAttributes)) {
     const wanted = encodeSearchAttributeIndexedValueType(typeCodes[type]);
     if (wanted === undefined) throw new Error(`no indexed value type for ${type}`);
     const current = existing[name];

@@ -10,3 +10,6 @@ export const IncidentIdKey = defineSearchAttributeKey('IncidentId', SearchAttrib
 export const RollbackStepKey = defineSearchAttributeKey('RollbackStep', SearchAttributeType.KEYWORD);
 export const RequestedByKey = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);
 export const ApprovedByKey = defineSearchAttributeKey('ApprovedBy', SearchAttributeType.KEYWORD);
+
+/** Every key above, in SPEC §3's order (what `flagops setup-temporal` and the dev server register). */
+export const rollbackSearchAttributeKeys = [FlagNameKey, FlagEnvironmentsKey, IncidentIdKey, RollbackStepKey, RequestedByKey, ApprovedByKey] as const;
