@@ -62,6 +62,13 @@ class Finished extends Error {
   }
 }
 
+/**
+ * Run one rollback of `input.flag` (SPEC §3). Resolves with the final {@link RollbackStatus} for
+ * every planned ending (completed, rejected, expired, cancelled, needs_attention, or failed after a
+ * revert).
+ * @throws ApplicationFailure `RollbackFailed` (non-retryable) for an unexpected error, with the
+ *   final status as its details.
+ */
 export async function flagRollback(input: RollbackInput): Promise<RollbackStatus> {
   const info = workflowInfo();
   const iso = (ms: number = Date.now()) => new Date(ms).toISOString();

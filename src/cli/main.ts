@@ -17,6 +17,7 @@ import { registerSyncCommand } from './commands/sync.js';
 import { registerWebhooksCommand } from './commands/webhooks.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
+/** The `flagops` program with every command; commander's exits become exceptions (see {@link main}). */
 export function buildProgram(): Command {
   const program = new Command('flagops')
     .description('Feature-flag incident runbooks as durable, audited Temporal workflows')

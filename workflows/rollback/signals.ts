@@ -57,12 +57,14 @@ function readFields<K extends string>(
   return { ok: true, value: out };
 }
 
+/** Read an `approve` payload; a malformed one gives the reason to record. */
 export function parseApprove(raw: unknown): Parsed<ApprovePayload> {
   const read = readFields(raw, { by: true, comment: false, planHash: false, requestId: false });
   if (!read.ok) return read;
   return { ok: true, value: { by: read.value.by ?? '', ...read.value } };
 }
 
+/** Read a `reject` payload (`by` and `reason` required). */
 export function parseReject(raw: unknown): Parsed<RejectPayload> {
   const read = readFields(raw, { by: true, reason: true, requestId: false });
   if (!read.ok) return read;
@@ -71,6 +73,7 @@ export function parseReject(raw: unknown): Parsed<RejectPayload> {
 
 const resolveActions: readonly ResolveAction[] = ['retry', 'revert', 'accept'];
 
+/** Read a `resolve` payload (`action` one of retry, revert, accept). */
 export function parseResolve(raw: unknown): Parsed<ResolvePayload> {
   const read = readFields(raw, { by: true, action: true, requestId: false });
   if (!read.ok) return read;
@@ -83,6 +86,7 @@ export function parseResolve(raw: unknown): Parsed<ResolvePayload> {
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
+/** Whether `who` is among the plan's approvers (case and surrounding spaces ignored). */
 export function isApprover(plan: RollbackPlan, who: string): boolean {
   return plan.approvers.some((a) => same(a, who));
 }

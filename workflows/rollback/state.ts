@@ -28,6 +28,7 @@ export function stepOf(status: RollbackStatusName): RollbackStepName {
   return stepByStatus[status];
 }
 
+/** The status a run starts from (also what `rollback --no-wait --json` prints before a worker answers). */
 export function initialStatus(input: RollbackInput, ids: { workflowId: string; runId: string }, now: string): RollbackStatus {
   return {
     workflowId: ids.workflowId,
@@ -55,6 +56,7 @@ export function initialStatus(input: RollbackInput, ids: { workflowId: string; r
   };
 }
 
+/** An environment's outcome before anything was published. */
 export function emptyOutcome(name: string): EnvironmentOutcome {
   return {
     name,
@@ -100,6 +102,7 @@ function describeState(state: FlagState | undefined): string {
   return `${state.enabled ? 'on' : 'off'} (${JSON.stringify(state.value)})`;
 }
 
+/** What Slack and GitHub are told: built from the status, without secrets or cohort rows. */
 export function noticeOf(status: RollbackStatus): RollbackNotice {
   const approvedBy = [...status.approvals].reverse().find((a) => a.signal === 'approve')?.by ?? null;
   return {

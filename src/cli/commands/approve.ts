@@ -21,6 +21,7 @@ interface ApproveOptions {
   waitForPlan: string;
 }
 
+/** Register `flagops approve`. */
 export function registerApproveCommand(program: Command): void {
   program
     .command('approve')

@@ -17,6 +17,7 @@ interface ListOptions {
   limit: string;
 }
 
+/** Register `flagops list`. */
 export function registerListCommand(program: Command): void {
   program
     .command('list')

@@ -13,6 +13,7 @@ interface RejectOptions {
   reason: string;
 }
 
+/** Register `flagops reject`. */
 export function registerRejectCommand(program: Command): void {
   program
     .command('reject')

@@ -15,6 +15,7 @@ interface ResolveOptions {
   action: ResolveAction;
 }
 
+/** Register `flagops resolve`. */
 export function registerResolveCommand(program: Command): void {
   program
     .command('resolve')

@@ -17,6 +17,7 @@ interface SetupOptions {
   cloud?: boolean;
 }
 
+/** Register `flagops setup-temporal`. */
 export function registerSetupTemporalCommand(program: Command): void {
   program
     .command('setup-temporal')

@@ -12,6 +12,7 @@ interface StatusOptions {
   json?: boolean;
 }
 
+/** Register `flagops status`. */
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
