@@ -2,6 +2,7 @@
  * environmentDocumentSync against a real dev server, real PostgreSQL, the sandbox's Flagsmith
  * tables and its document endpoint.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { insertEnvironmentDefaultState } from '../src/devtools/flagsmith-fixtures.js';
@@ -222,6 +223,19 @@ describe('environmentDocumentSync', async () => {
       const fresh = await waitForStatus(ctx.client, id, (s) => s.state.passes === 1 && s.running === null);
       expect(fresh.state.recentPasses[0]?.outcome).toBe('written');
       expect((await ctx.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+    });
+  });
+
+  it('keeps continuing as new while the store cannot remove a deleted environment\'s document', async () => {
+    const env = await createEnvironment(flagsmith, { features: 1 });
+    await flagsmith.query('UPDATE environments_environment SET deleted_at = now() WHERE id = $1', [env.id]);
+    const { deps } = fx.deps();
+    const storeDown = () => Promise.reject(ApplicationFailure.create({ type: 'Database', message: 'store unreachable', nonRetryable: true }));
+    await runWithWorker({ deps, activityOverrides: { removeEnvironmentDocument: storeDown } }, async (ctx) => {
+      const id = await wake(ctx, syncInput(env.id, { maxPassesPerRun: 1, reconcileEveryMs: 200 }));
+      const status = await waitForStatus(ctx.client, id, (s) => s.state.runs >= 3);
+      expect(status.state.recentPasses.map((p) => p.outcome)).toEqual(status.state.recentPasses.map(() => 'environment_missing'));
+      await ctx.client.workflow.getHandle(id).terminate('test over');
     });
   });
 

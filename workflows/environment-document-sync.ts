@@ -267,16 +267,15 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
     // A deleted environment has nothing to reconcile: reconciling it every period forever would
     // only repeat `environment_missing`. A wake that arrived meanwhile gets its own pass first.
     if (outcome === 'environment_missing' && !state.dirty) {
-      let documentsRemoved: number;
-      try {
-        documentsRemoved = await acts.removeEnvironmentDocument(input.environmentId);
-      } catch (error) {
+      // undefined: the store is unreachable; stay, and let the next change or reconcile try again.
+      const documentsRemoved = await acts.removeEnvironmentDocument(input.environmentId).catch((error: unknown) => {
         if (!(error instanceof ActivityFailure)) throw error;
-        // The store is unreachable: stay, and let the next change or reconcile try again.
-        continue;
+        return undefined;
+      });
+      if (documentsRemoved !== undefined) {
+        await condition(allHandlersFinished);
+        if (!state.dirty) return { environmentId: input.environmentId, reason: 'environment_missing', documentsRemoved, state };
       }
-      await condition(allHandlersFinished);
-      if (!state.dirty) return { environmentId: input.environmentId, reason: 'environment_missing', documentsRemoved, state };
     }
     if (passesThisRun >= maxPasses || workflowInfo().continueAsNewSuggested) {
       // Signals that land while this run closes are redelivered to this code by Temporal (the
