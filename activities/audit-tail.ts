@@ -51,6 +51,7 @@ export function createAuditTailActivities(deps: ActivityDeps) {
       const late = (await auditRowsAfter(flagsmithDb, windowStart, request.overlapRows)).filter((row) => row.id <= cursor.highWater);
       const fresh = await auditRowsAfter(flagsmithDb, cursor.highWater, request.batchSize);
       const seen = new Set(cursor.seenIds);
+      const lateIds = late.filter((row) => !seen.has(row.id)).map((row) => row.id);
       const rows = [...late, ...fresh].filter((row) => !seen.has(row.id));
 
       const idsByEnvironment = new Map<number, number[]>();
@@ -69,9 +70,7 @@ export function createAuditTailActivities(deps: ActivityDeps) {
 
       const next = advanceCursor(cursor, rows.map((row) => row.id), request.overlapRows);
       if (rows.length > 0) await writeCursor(flagopsDb, request.tailer, next);
-      if (late.some((row) => !seen.has(row.id))) {
-        deps.log.info({ event: 'audit_tail.late_rows', ids: late.filter((row) => !seen.has(row.id)).map((row) => row.id) }, 'audit rows committed out of id order');
-      }
+      if (lateIds.length > 0) deps.log.info({ event: 'audit_tail.late_rows', ids: lateIds }, 'audit rows committed out of id order');
       return { rows: rows.length, environments: idsByEnvironment.size, highWater: next.highWater, more: fresh.length === request.batchSize };
     },
   };
