@@ -415,7 +415,8 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
     try {
       s.notifications = await notifier.notifyRollback(noticeOf({ ...s, status: 'completed' }));
     } catch (error) {
-      s.notifications = [{ channel: 'slack', status: 'failed', detail: failureMessage(error), at: iso() }];
+      // Which channels the worker has configured is the activity's knowledge, not the workflow's.
+      s.notifications = [{ channel: 'all', status: 'failed', detail: failureMessage(error), at: iso() }];
     }
   };
 

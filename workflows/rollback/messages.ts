@@ -254,7 +254,8 @@ export interface CohortOutcome {
 }
 
 export interface NotificationOutcome {
-  channel: 'slack' | 'github';
+  /** `all`: the notify step itself failed, so no channel could be tried. */
+  channel: 'slack' | 'github' | 'all';
   status: 'sent' | 'failed' | 'skipped';
   detail: string;
   at: string;
