@@ -14,6 +14,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { parseConfig } from '../src/config/load.js';
 import { cloneDatabase, createTemplates, dropRunDatabases, newRunId } from '../src/devtools/databases.js';
 import { startDevServer } from '../src/devtools/dev-server.js';
+import { seed002, seed002FlagsmithConfig } from '../src/devtools/seed-002.js';
 import { FlagsmithClient, environmentDefaultUpdate, toFeatureStateValue } from '../src/flagsmith/index.js';
 import { createLogger } from '../src/log.js';
 import { createMetrics } from '../src/metrics.js';
@@ -27,12 +28,9 @@ const { values: args } = parseArgs({ options: { runs: { type: 'string', default:
 const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${args.runs}`);
 
-const FLAG = 'auto_invoke_matcher_on_intake_complete';
-const PROJECT = 36214;
-const ENVIRONMENTS = [
-  { name: 'Production', id: 85219, apiKey: 'X4CdBvak98wpn6Ljq7eUSs' },
-  { name: 'Development', id: 85220, apiKey: 'SCE375zGzViFpGZhWoiK7D' },
-];
+const FLAG = seed002.flag;
+const PROJECT = seed002.projectId;
+const ENVIRONMENTS = seed002.environments;
 const TOKEN = 'bench-admin-token';
 
 async function main(): Promise<void> {
@@ -50,7 +48,7 @@ async function main(): Promise<void> {
   const taskQueue = `bench-rollback-${runId}`;
   const config = parseConfig(
     {
-      flagsmith: { apiUrl: sandbox.url, projectId: PROJECT, environments: ENVIRONMENTS },
+      flagsmith: seed002FlagsmithConfig(sandbox.url),
       approval: { approvers: ['sd@example.com'], distinctFromRequester: true },
       rollback: { cacheWait: 0, verifyTimeout: '30s' },
     },

@@ -14,6 +14,7 @@ import { Database, migrate } from '../db/sql.js';
 import { databaseUrl } from '../devtools/databases.js';
 import { freePort, resolveTemporalCli, startDevServer, type DevServer } from '../devtools/dev-server.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import { seed002FlagsmithConfig } from '../devtools/seed-002.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const FLAG = 'auto_invoke_matcher_on_intake_complete';
@@ -71,14 +72,7 @@ export async function startDemoStack(options: { sandboxPort?: number; uiPort?: n
   writeFileSync(
     configPath,
     stringify({
-      flagsmith: {
-        apiUrl: sandbox.url,
-        projectId: 36214,
-        environments: [
-          { name: 'Production', id: 85219, apiKey: 'X4CdBvak98wpn6Ljq7eUSs' },
-          { name: 'Development', id: 85220, apiKey: 'SCE375zGzViFpGZhWoiK7D' },
-        ],
-      },
+      flagsmith: seed002FlagsmithConfig(sandbox.url),
       approval: { approvers: ['sd@example.com'], distinctFromRequester: true, timeout: '30m' },
       // A demo should not make its audience wait a minute for the SDK cache.
       rollback: { cacheWait: '5s', verifyTimeout: '1m' },

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { seed002FlagsmithConfig } from '../../src/devtools/seed-002.js';
 
 export const binPath = fileURLToPath(new URL('../../bin/flagops.mjs', import.meta.url));
 
@@ -55,14 +56,7 @@ export function writeConfigFile(config: unknown): string {
 /** A minimal valid configuration shaped like seed 002's (tests override pieces). */
 export function sampleConfig(overrides: { apiUrl?: string } = {}) {
   return {
-    flagsmith: {
-      apiUrl: overrides.apiUrl ?? 'http://127.0.0.1:9',
-      projectId: 36214,
-      environments: [
-        { name: 'Production', id: 85219, apiKey: 'X4CdBvak98wpn6Ljq7eUSs' },
-        { name: 'Development', id: 85220, apiKey: 'SCE375zGzViFpGZhWoiK7D' },
-      ],
-    },
+    flagsmith: seed002FlagsmithConfig(overrides.apiUrl ?? 'http://127.0.0.1:9'),
     approval: { approvers: ['sd@example.com'], distinctFromRequester: true, timeout: '30m' },
   };
 }

@@ -14,6 +14,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { RollbackInput, RollbackStatus } from '../../workflows/rollback/messages.js';
 import { statusQuery } from '../../workflows/rollback/messages.js';
 import { testDatabase } from './databases.js';
+import { seed002, seed002FlagsmithConfig } from '../../src/devtools/seed-002.js';
 
 export const FLAG = 'auto_invoke_matcher_on_intake_complete';
 export const CONFIG_FLAG = 'matcher_trigger_decision_stages';
@@ -92,14 +93,7 @@ export async function rollbackFixture(): Promise<RollbackFixture> {
     },
     deps(overrides = {}, configPatch) {
       const document: Record<string, unknown> = {
-        flagsmith: {
-          apiUrl: need().sandbox.url,
-          projectId: 36214,
-          environments: [
-            { name: 'Production', id: ENV_IDS.Production, apiKey: 'X4CdBvak98wpn6Ljq7eUSs' },
-            { name: 'Development', id: ENV_IDS.Development, apiKey: 'SCE375zGzViFpGZhWoiK7D' },
-          ],
-        },
+        flagsmith: seed002FlagsmithConfig(need().sandbox.url),
         approval: { approvers: [APPROVER, 'ops@example.com', REQUESTER], distinctFromRequester: true, timeout: '30m' },
         rollback: { cacheWait: '1s', verifyTimeout: '10s' },
         flags: {
@@ -134,9 +128,8 @@ export async function rollbackFixture(): Promise<RollbackFixture> {
     async setFlag(name, enabled, value) {
       const { flagsmith: client } = need();
       const id = await featureId(name);
-      for (const envId of Object.values(ENV_IDS)) {
-        const key = envId === ENV_IDS.Production ? 'X4CdBvak98wpn6Ljq7eUSs' : 'SCE375zGzViFpGZhWoiK7D';
-        const current = await client.getEnvironmentDefaultFeatureState(key, name);
+      for (const { id: envId, apiKey } of seed002.environments) {
+        const current = await client.getEnvironmentDefaultFeatureState(apiKey, name);
         const flat = value === undefined ? (current?.feature_state_value ?? null) : value;
         const version = await client.createVersion(envId, id, {
           feature_states_to_update: [{ enabled, feature_state_value: toFeatureStateValue(flat), feature_segment: null }],

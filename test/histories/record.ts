@@ -23,6 +23,7 @@ import { startRollback } from '../../src/rollback/start.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { createFlagopsWorker } from '../../src/worker.js';
 import { approveSignal, statusQuery } from '../../workflows/rollback/messages.js';
+import { seed002FlagsmithConfig } from '../../src/devtools/seed-002.js';
 
 const output = fileURLToPath(new URL('./flag-rollback-completed.json', import.meta.url));
 const token = 'record-token';
@@ -36,14 +37,7 @@ const flagsmith = new FlagsmithClient({ apiUrl: sandbox.url, adminToken: `Token 
 try {
   const config = parseConfig(
     {
-      flagsmith: {
-        apiUrl: sandbox.url,
-        projectId: 36214,
-        environments: [
-          { name: 'Production', id: 85219, apiKey: 'X4CdBvak98wpn6Ljq7eUSs' },
-          { name: 'Development', id: 85220, apiKey: 'SCE375zGzViFpGZhWoiK7D' },
-        ],
-      },
+      flagsmith: seed002FlagsmithConfig(sandbox.url),
       approval: { approvers: ['sd@example.com'] },
       flags: { auto_invoke_matcher_on_intake_complete: { semantics: 'asymmetric' } },
     },
