@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProgressPrinter, renderPlan } from '../src/cli/render.js';
 import type { RollbackPlan, RollbackStatus } from '../workflows/rollback/messages.js';
+import { initialStatus } from '../workflows/rollback/state.js';
 
 const plan: RollbackPlan = {
   flag: 'matcher_trigger_decision_stages',
@@ -37,29 +38,13 @@ const plan: RollbackPlan = {
 };
 
 function status(overrides: Partial<RollbackStatus>): RollbackStatus {
+  const input = { flag: plan.flag, requestedBy: 'ic@example.com', incidentId: 'INC-9', reason: 'wrong stages', pr: 'acme/backend#1094' };
   return {
-    workflowId: 'rollback-matcher_trigger_decision_stages',
-    runId: 'run-1',
+    ...initialStatus(input, { workflowId: 'rollback-matcher_trigger_decision_stages', runId: 'run-1' }, '2026-05-23T10:00:00Z'),
     status: 'awaiting_approval',
     step: 'await_approval',
-    flag: plan.flag,
-    requestedBy: 'ic@example.com',
-    incidentId: 'INC-9',
-    reason: 'wrong stages',
-    pr: 'acme/backend#1094',
-    startedAt: '2026-05-23T10:00:00Z',
     updatedAt: '2026-05-23T10:00:01Z',
     plan,
-    environments: [],
-    approvals: [],
-    refusals: [],
-    refusalsDropped: 0,
-    pending: [],
-    cohort: null,
-    notifications: [],
-    timers: { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null },
-    attention: null,
-    outcome: null,
     ...overrides,
   };
 }
