@@ -3,6 +3,7 @@
  * a fresh flagops store, activity deps with captured JSON logs and their own metrics registry.
  */
 import type { Client } from '@temporalio/client';
+import { waitForQuery } from './temporal.js';
 import type { ActivityDeps } from '../../activities/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import { FlagsmithClient } from '../../src/flagsmith/client.js';
@@ -112,24 +113,16 @@ export function wake(
 }
 
 /** Poll the `status` query until `predicate` holds (or fail after `timeoutMs`). */
-export async function waitForStatus(
+export function waitForStatus(
   client: Client,
   workflowId: string,
   predicate: (status: SyncStatus) => boolean,
   timeoutMs = 30_000,
 ): Promise<SyncStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: SyncStatus | undefined;
-  for (;;) {
-    try {
-      last = await client.workflow.getHandle(workflowId).query(syncStatusQuery);
-      if (predicate(last)) return last;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`status of ${workflowId} did not match in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+  return waitForQuery(`status of ${workflowId}`, () => client.workflow.getHandle(workflowId).query(syncStatusQuery), predicate, {
+    timeoutMs,
+    intervalMs: 150,
+  });
 }
 
 /**

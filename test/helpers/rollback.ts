@@ -4,6 +4,7 @@
  * helpers to count versions in the sandbox and to wait for a status.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { waitForQuery } from './temporal.js';
 import { afterAll, beforeAll } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -158,21 +159,10 @@ export function testInput(overrides: Partial<RollbackInput> = {}): RollbackInput
 }
 
 /** Poll the `status` query until `predicate` holds. */
-export async function waitForStatus(
+export function waitForStatus(
   handle: WorkflowHandle,
   predicate: (status: RollbackStatus) => boolean,
   timeoutMs = 30_000,
 ): Promise<RollbackStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: RollbackStatus | undefined;
-  for (;;) {
-    try {
-      last = await handle.query(statusQuery);
-      if (predicate(last)) return last;
-    } catch {
-      // The first workflow task may not have run yet.
-    }
-    if (Date.now() > deadline) throw new Error(`status not reached in ${timeoutMs} ms; last: ${JSON.stringify(last)?.slice(0, 2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return waitForQuery(`status of ${handle.workflowId}`, () => handle.query(statusQuery), predicate, { timeoutMs });
 }

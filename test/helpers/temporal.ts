@@ -73,3 +73,32 @@ export async function runWithWorker<T>(options: RunWithWorkerOptions, fn: (conte
   });
   return worker.runUntil(fn({ client: env.client, taskQueue, idPrefix, worker }));
 }
+
+/**
+ * Poll a workflow query until `predicate` holds. A query that fails (the first workflow task has
+ * not run yet) is retried; past `timeoutMs` the error names `what` and the last answer.
+ */
+export async function waitForQuery<T>(
+  what: string,
+  read: () => Promise<T>,
+  predicate: (value: T) => boolean,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await read();
+      if (predicate(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const answer = last === undefined ? `no answer (${String(lastError)})` : JSON.stringify(last).slice(0, 2000);
+      throw new Error(`${what} did not match in ${timeoutMs} ms; last: ${answer}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+  }
+}
