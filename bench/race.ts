@@ -39,7 +39,7 @@ import { canonicalJson, sha256Hex } from '../src/store/canonical.js';
 import { PostgresDocumentStore } from '../src/store/postgres-document-store.js';
 import { createFlagopsWorker } from '../src/worker.js';
 import { RecordingStore } from './recording-store.js';
-import { percentile, pool } from './util.js';
+import { formatMs, percentile, pool } from './util.js';
 
 type Mode = 'timer' | 'guard' | 'completeness';
 
@@ -137,10 +137,9 @@ async function main(): Promise<void> {
         const writes = store.writes.filter((w) => keys.has(w.environmentApiKey));
         const partial = writes.filter((w) => w.featureStatesCount < featureCount).length;
         const latencies = results.map((r) => r.latencyMs).filter((v): v is number => v !== null);
-        const fmt = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v)}ms`);
         console.log(
           `${mode} runs=${runs} features=${featureCount} written=${writes.length} partial=${partial} never_complete=${results.filter((r) => !r.complete).length} ` +
-            `median=${fmt(percentile(latencies, 50))} p95=${fmt(percentile(latencies, 95))} elapsed=${Math.round((Date.now() - t0) / 1000)}s` +
+            `median=${formatMs(percentile(latencies, 50))} p95=${formatMs(percentile(latencies, 95))} elapsed=${Math.round((Date.now() - t0) / 1000)}s` +
             (mode === 'timer' ? ` write_errors=${timerFailures}` : ''),
         );
         // Retire the mode's environments so later modes (and the tailer's first start) leave them alone.

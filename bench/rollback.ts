@@ -22,7 +22,7 @@ import { startRollback } from '../src/rollback/start.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { createFlagopsWorker } from '../src/worker.js';
 import { approveSignal, statusQuery } from '../workflows/rollback/messages.js';
-import { percentile } from './util.js';
+import { formatMs, percentile } from './util.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const runs = Number(args.runs);
@@ -108,10 +108,9 @@ async function main(): Promise<void> {
     await server.stop();
     await dropRunDatabases(adminUrl, runId);
   }
-  const ms = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value)}ms`);
   const mean = (values: number[]) => (values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)).toFixed(1);
   console.log(
-    `post-approval runs=${runs} median=${ms(percentile(durations, 50))} p95=${ms(percentile(durations, 95))} max=${ms(Math.max(...durations))} ` +
+    `post-approval runs=${runs} median=${formatMs(percentile(durations, 50))} p95=${formatMs(percentile(durations, 95))} max=${formatMs(Math.max(...durations))} ` +
       `requests/run: Production=${mean(perEnvironment.Production ?? [])} Development=${mean(perEnvironment.Development ?? [])} ` +
       `shared(project features, SDK flags)=${mean(perEnvironment.shared ?? [])}`,
   );

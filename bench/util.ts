@@ -21,3 +21,8 @@ export function percentile(values: readonly number[], p: number): number | null 
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1] ?? null;
 }
+
+/** Milliseconds as printed by the benchmarks (`n/a` when there is no figure). */
+export function formatMs(value: number | null): string {
+  return value === null ? 'n/a' : `${Math.round(value)}ms`;
+}
