@@ -6,7 +6,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
    the answers are Flagsmith JSON checked field by field with expect; typing each one would restate the shapes under test. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, SeedError, UnrelatedDatabaseError, parseSeed, seedSandbox, startSandbox } from '../src/sandbox/index.js';
+import { type Sandbox, SeedError, UnrelatedDatabaseError, deleteVersion, parseSeed, seedSandbox, startSandbox, versionByUuid } from '../src/sandbox/index.js';
 import { testDatabase } from './helpers/databases.js';
 
 const FLAG = 'auto_invoke_matcher_on_intake_complete';
@@ -148,6 +148,32 @@ describe('flagops sandbox', async () => {
       const live = await api('GET', `/api/v1/environments/${PROD.id}/features/${id}/versions/?is_live=true`);
       const r = await api('DELETE', `/api/v1/environments/${PROD.id}/features/${id}/versions/${live.body.results[0].uuid}/`);
       expect(r).toMatchObject({ status: 400, body: { detail: 'Cannot delete a live version.' } });
+    });
+
+    it('answers 404 to a publish that waited on the lock while a delete of the same draft committed', async () => {
+      const id = await featureId();
+      const path = `/api/v1/environments/${PROD.id}/features/${id}/versions/`;
+      const draft = await api('POST', path, { ...disableBody(0), feature_states_to_update: [], publish_immediately: false });
+      expect(draft.status).toBe(201);
+      const version = await versionByUuid(sandbox.db.pool, draft.body.uuid);
+      if (!version) throw new Error('the draft is not stored');
+      const waiting = () => sandbox.db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+      let publish: Promise<Awaited<ReturnType<typeof api>>> | undefined;
+      await sandbox.db.transaction(async (q) => {
+        await deleteVersion(q, version); // holds the feature's lock until this transaction commits
+        publish = api('POST', `${path}${version.uuid}/publish/`);
+        const deadline = Date.now() + 10_000;
+        while ((await waiting()).length === 0) {
+          if (Date.now() > deadline) throw new Error('the publish request never waited for the lock');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      });
+      expect(await publish).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+      const stored = await sandbox.db.query(
+        'SELECT published_at, deleted_at FROM feature_versioning_environmentfeatureversion WHERE uuid = $1',
+        [version.uuid],
+      );
+      expect(stored).toEqual([{ published_at: null, deleted_at: expect.any(Date) }]);
     });
 
     it('rejects a value type that is not unicode, int or bool, and a missing value', async () => {

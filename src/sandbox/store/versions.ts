@@ -4,7 +4,7 @@
  * and `live_from` against the database clock at read time, as Flagsmith does.
  */
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { writeAudit } from './audit.js';
 import { type Queryable, lockFeatureInEnvironment, one, rows } from './db.js';
 import type { EnvironmentRow, FeatureRow } from './read.js';
@@ -249,11 +249,15 @@ export async function publishVersion(
   input: PublishInput,
 ): Promise<VersionRow> {
   await lockFeatureInEnvironment(q, environment.id, feature.id);
+  // The route found the version before taking the lock; a delete may have committed while this
+  // request waited for it. Answer as if the publish had arrived after the delete: 404, as
+  // Flagsmith's `get_object()` answers for a soft-deleted version.
+  if (!(await versionByUuid(q, uuid))) throw notFound();
   await q.query(
     `UPDATE feature_versioning_environmentfeatureversion
         SET published_at = COALESCE($5::timestamptz, now()), live_from = COALESCE($2::timestamptz, live_from, $5::timestamptz, now()),
             updated_at = now(), published_by_id = $3, published_by_api_key_id = $4
-      WHERE uuid = $1`,
+      WHERE uuid = $1 AND deleted_at IS NULL`,
     [uuid, input.liveFrom, input.publishedById ?? null, input.publishedByApiKeyId ?? null, input.publishedAt ?? null],
   );
   await writeAudit(q, {
