@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { adminToken, optionalVar, serverKeyVariable } from './config/env.js';
+import { adminToken, optionalUrlVar, optionalVar, serverKeyVariable } from './config/env.js';
 import type { FlagopsConfig } from './config/schema.js';
 import { Database } from './db/sql.js';
 import { FlagsmithClient } from './flagsmith/client.js';
@@ -82,8 +82,10 @@ export function buildActivityDeps(args: {
   // One pool for every non-Flagsmith call (Slack, GitHub, probes). Flagsmith keeps its own client:
   // its errors name Flagsmith, and its pool is sized and closed with it.
   const http = new HttpClient({ name: 'HTTP' });
-  const slackWebhookUrl = optionalVar(env, 'SLACK_WEBHOOK_URL');
+  const slackWebhookUrl = optionalUrlVar(env, 'SLACK_WEBHOOK_URL');
   const githubToken = optionalVar(env, 'GITHUB_TOKEN');
+  // GitHub Enterprise Server answers the same REST paths under its own API root (GitHub Actions' name).
+  const githubApiUrl = optionalUrlVar(env, 'GITHUB_API_URL');
   const deps: ActivityDeps = {
     config,
     log,
@@ -99,6 +101,7 @@ export function buildActivityDeps(args: {
     ...(flagopsDb ? { flagopsDb } : {}),
     ...(flagsmith ? { flagsmith } : {}),
     ...(args.temporal ? { temporal: args.temporal } : {}),
+    ...(githubApiUrl ? { endpoints: { githubApiUrl } } : {}),
   };
   return {
     deps,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
-import { cliEnv, runCli } from './helpers/cli.js';
+import { cliEnv, runCli, sampleConfig, writeConfigFile } from './helpers/cli.js';
 
 describe('the flagops CLI', () => {
   it('prints help for every command and exits 0', async () => {
@@ -24,5 +24,26 @@ describe('the flagops CLI', () => {
     const result = await runCli(['worker'], cliEnv({ FLAGOPS_CONFIG: '/nonexistent/flagops.yaml' }));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('FLAGOPS_CONFIG: cannot read /nonexistent/flagops.yaml');
+  });
+
+  it('exits 2 naming SLACK_WEBHOOK_URL when it is not a URL, without repeating the (secret) value and before connecting', async () => {
+    const secret = 'hooks.slack.com/services/T000/B000/notAUrlSecret';
+    // TEMPORAL_ADDRESS points nowhere: a connection attempt would fail differently (exit 1).
+    const result = await runCli(
+      ['worker'],
+      cliEnv({ FLAGOPS_CONFIG: writeConfigFile(sampleConfig()), FLAGSMITH_ADMIN_TOKEN: 'tok', SLACK_WEBHOOK_URL: secret, TEMPORAL_ADDRESS: '127.0.0.1:9', METRICS_PORT: '0' }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SLACK_WEBHOOK_URL: expected an http(s) URL');
+    expect(result.stderr).not.toContain('notAUrlSecret');
+  });
+
+  it('exits 2 naming GITHUB_API_URL when it is not an http(s) URL', async () => {
+    const result = await runCli(
+      ['worker'],
+      cliEnv({ FLAGOPS_CONFIG: writeConfigFile(sampleConfig()), FLAGSMITH_ADMIN_TOKEN: 'tok', GITHUB_API_URL: 'ftp://github.example.com', TEMPORAL_ADDRESS: '127.0.0.1:9', METRICS_PORT: '0' }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('GITHUB_API_URL: expected an http(s) URL, not ftp:');
   });
 });

@@ -28,4 +28,14 @@ describe('buildActivityDeps', () => {
     const deps = { config: parseConfig(sampleConfig(), 'test', {}), log: createLogger('silent'), metrics: createMetrics(), secrets: { serverKeys: {} } };
     expect(outboundHttp(deps)).toBe(outboundHttp({ ...deps }));
   });
+
+  it('points GitHub comments at GITHUB_API_URL (GitHub Enterprise) when it is set, no override otherwise (notify then uses api.github.com)', async () => {
+    const base = { config: parseConfig(sampleConfig(), 'test', {}), log: createLogger('silent'), metrics: createMetrics() };
+    const enterprise = buildActivityDeps({ ...base, env: { GITHUB_API_URL: 'https://github.example.com/api/v3' } });
+    expect(enterprise.deps.endpoints?.githubApiUrl).toBe('https://github.example.com/api/v3');
+    await enterprise.close();
+    const github = buildActivityDeps({ ...base, env: {} });
+    expect(github.deps.endpoints).toBeUndefined();
+    await github.close();
+  });
 });

@@ -42,6 +42,25 @@ export function requireVar(env: NodeJS.ProcessEnv, name: string, neededBy: strin
   return value;
 }
 
+/**
+ * An optional http(s) URL variable. The message never repeats the value: a webhook URL is a secret.
+ * @throws ConfigError naming the variable when it is not one.
+ */
+export function optionalUrlVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = optionalVar(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name}: expected an http(s) URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name}: expected an http(s) URL, not ${url.protocol}`);
+  }
+  return value;
+}
+
 export function adminToken(env: NodeJS.ProcessEnv, neededBy: string): string {
   return normaliseAdminToken(requireVar(env, 'FLAGSMITH_ADMIN_TOKEN', neededBy));
 }

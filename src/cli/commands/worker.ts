@@ -4,7 +4,7 @@
  */
 import { Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
-import { adminToken, optionalVar, runtimeSettings, temporalSettings } from '../../config/env.js';
+import { adminToken, optionalUrlVar, optionalVar, runtimeSettings, temporalSettings } from '../../config/env.js';
 import { loadConfig } from '../../config/load.js';
 import { migrate } from '../../db/sql.js';
 import { ensureAuditLogTailer } from '../../document-sync/tailer.js';
@@ -25,7 +25,8 @@ export function registerWorkerCommand(program: Command): void {
 Environment: FLAGOPS_CONFIG, FLAGSMITH_ADMIN_TOKEN, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 FLAGOPS_TASK_QUEUE, FLAGOPS_ID_PREFIX, METRICS_PORT (0 = off; Temporal's own runtime metrics are
 served on METRICS_PORT + 1), LOG_LEVEL, and optionally DATABASE_URL, FLAGSMITH_DATABASE_URL,
-FLAGOPS_DATABASE_URL, FLAGSMITH_SERVER_KEY_<ENV>, SLACK_WEBHOOK_URL, GITHUB_TOKEN.`,
+FLAGOPS_DATABASE_URL, FLAGSMITH_SERVER_KEY_<ENV>, SLACK_WEBHOOK_URL, GITHUB_TOKEN, GITHUB_API_URL
+(GitHub Enterprise: its API root, e.g. https://github.example.com/api/v3).`,
     )
     .action(action(() => runWorker(process.env)));
 }
@@ -34,6 +35,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
   // Check everything this command needs before connecting anywhere.
   const config = loadConfig(env);
   adminToken(env, 'flagops worker');
+  for (const name of ['SLACK_WEBHOOK_URL', 'GITHUB_API_URL']) optionalUrlVar(env, name);
   const runtime = runtimeSettings(env);
   const temporal = temporalSettings(env);
   const log = createLogger(runtime.logLevel);
