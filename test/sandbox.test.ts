@@ -176,6 +176,25 @@ describe('flagops sandbox', async () => {
       expect(stored).toEqual([{ published_at: null, deleted_at: expect.any(Date) }]);
     });
 
+    it('refuses to delete a version published after the deleting transaction began (liveness is judged at the statement, not the transaction start)', async () => {
+      const id = await featureId();
+      const path = `/api/v1/environments/${PROD.id}/features/${id}/versions/`;
+      const client = await sandbox.db.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the publish below comes later than BEGIN
+        const draft = await api('POST', path, { ...disableBody(0), feature_states_to_update: [], publish_immediately: false });
+        expect((await api('POST', `${path}${draft.body.uuid}/publish/`)).status).toBe(200);
+        const version = await versionByUuid(client, draft.body.uuid);
+        expect(version?.is_live).toBe(true);
+        if (!version) throw new Error('the published version is not stored');
+        await expect(deleteVersion(client, version)).rejects.toMatchObject({ status: 400, body: { detail: 'Cannot delete a live version.' } });
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    });
+
     it('rejects a value type that is not unicode, int or bool, and a missing value', async () => {
       const path = `/api/v1/environments/${PROD.id}/features/${await featureId()}/versions/`;
       const bad = await api('POST', path, { feature_states_to_update: [{ enabled: false, feature_state_value: { type: 'string' } }] });

@@ -26,7 +26,7 @@ async function segmentOverrides(q: Queryable, environmentId: number): Promise<Ma
     q,
     `WITH current_versions AS (
        SELECT DISTINCT ON (feature_id) uuid FROM feature_versioning_environmentfeatureversion
-        WHERE environment_id = $1 AND deleted_at IS NULL AND published_at IS NOT NULL AND live_from <= now()
+        WHERE environment_id = $1 AND deleted_at IS NULL AND published_at IS NOT NULL AND live_from <= statement_timestamp()
         ORDER BY feature_id, live_from DESC, created_at DESC)
      SELECT fs.*, f.name AS feature_name, f.type AS feature_type, v.type, v.string_value, v.integer_value, v.boolean_value,
             seg.segment_id, seg.priority

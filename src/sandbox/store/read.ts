@@ -160,7 +160,7 @@ export async function liveEnvironmentDefaults(
       `WITH current_versions AS (
          SELECT DISTINCT ON (feature_id) uuid
            FROM feature_versioning_environmentfeatureversion
-          WHERE environment_id = $1 AND deleted_at IS NULL AND published_at IS NOT NULL AND live_from <= now()
+          WHERE environment_id = $1 AND deleted_at IS NULL AND published_at IS NOT NULL AND live_from <= statement_timestamp()
           ORDER BY feature_id, live_from DESC, created_at DESC)
        ${stateSelect}
         WHERE fs.environment_feature_version_id IN (SELECT uuid FROM current_versions)
@@ -174,7 +174,7 @@ export async function liveEnvironmentDefaults(
     q,
     `SELECT DISTINCT ON (fs.feature_id) * FROM (${stateSelect}
         WHERE fs.environment_id = $1 AND fs.identity_id IS NULL AND fs.feature_segment_id IS NULL
-          AND fs.deleted_at IS NULL AND fs.version IS NOT NULL AND fs.live_from <= now() AND ${featureFilter}) fs
+          AND fs.deleted_at IS NULL AND fs.version IS NOT NULL AND fs.live_from <= statement_timestamp() AND ${featureFilter}) fs
       ORDER BY fs.feature_id, fs.live_from DESC, fs.version DESC`,
     params,
   );

@@ -52,7 +52,10 @@ export interface CreateVersionInput {
   createdAt?: Date;
 }
 
-const versionSelect = `SELECT v.*, (v.published_at IS NOT NULL AND v.live_from <= now()) AS is_live
+// Liveness and version times use statement_timestamp(), not now(): now() is fixed when a
+// transaction begins, before it waits for the feature's lock, so a version published while it
+// waited would look not yet live to it (and a delete would remove a live version).
+const versionSelect = `SELECT v.*, (v.published_at IS NOT NULL AND v.live_from <= statement_timestamp()) AS is_live
   FROM feature_versioning_environmentfeatureversion v`;
 
 /** A version that is not soft-deleted; `undefined` also for text that is not a uuid (no SQL error). */
@@ -72,7 +75,7 @@ export async function listVersions(
     q,
     `${versionSelect}
       WHERE v.environment_id = $1 AND v.feature_id = $2 AND v.deleted_at IS NULL
-        AND ($3::boolean IS NULL OR (v.published_at IS NOT NULL AND v.live_from <= now()) = $3)
+        AND ($3::boolean IS NULL OR (v.published_at IS NOT NULL AND v.live_from <= statement_timestamp()) = $3)
       ORDER BY v.live_from DESC NULLS FIRST, v.created_at DESC`,
     [environmentId, featureId, isLive ?? null],
   );
@@ -87,7 +90,7 @@ export async function previousVersion(
     q,
     `${versionSelect}
       WHERE v.environment_id = $1 AND v.feature_id = $2 AND v.deleted_at IS NULL AND v.published_at IS NOT NULL
-        AND v.live_from < COALESCE($3::timestamptz, now()) AND v.uuid <> $4
+        AND v.live_from < COALESCE($3::timestamptz, statement_timestamp()) AND v.uuid <> $4
       ORDER BY v.live_from DESC LIMIT 1`,
     [version.environment_id, version.feature_id, version.live_from, version.uuid],
   );
@@ -196,7 +199,7 @@ export async function createVersion(
   const created = await one<{ uuid: string }>(
     q,
     `INSERT INTO feature_versioning_environmentfeatureversion (uuid, environment_id, feature_id, description, live_from, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, now()), COALESCE($6::timestamptz, now())) RETURNING uuid`,
+     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, statement_timestamp()), COALESCE($6::timestamptz, statement_timestamp())) RETURNING uuid`,
     [input.uuid ?? randomUUID(), environment.id, feature.id, input.description, input.liveFrom, input.createdAt ?? null],
   );
   const version = created && (await versionByUuid(q, created.uuid));
@@ -255,7 +258,7 @@ export async function publishVersion(
   if (!(await versionByUuid(q, uuid))) throw notFound();
   await q.query(
     `UPDATE feature_versioning_environmentfeatureversion
-        SET published_at = COALESCE($5::timestamptz, now()), live_from = COALESCE($2::timestamptz, live_from, $5::timestamptz, now()),
+        SET published_at = COALESCE($5::timestamptz, statement_timestamp()), live_from = COALESCE($2::timestamptz, live_from, $5::timestamptz, statement_timestamp()),
             updated_at = now(), published_by_id = $3, published_by_api_key_id = $4
       WHERE uuid = $1 AND deleted_at IS NULL`,
     [uuid, input.liveFrom, input.publishedById ?? null, input.publishedByApiKeyId ?? null, input.publishedAt ?? null],
