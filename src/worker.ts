@@ -32,6 +32,9 @@ export interface WorkerOptions {
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
+/** How long a workflow task waits for its worker's sticky queue; see {@link createFlagopsWorker}. */
+export const STICKY_QUEUE_TIMEOUT = '3s';
+
 export async function createFlagopsWorker(options: WorkerOptions): Promise<Worker> {
   const activities = { ...createActivities(options.deps), ...(options.activityOverrides ?? {}) };
   return Worker.create({
@@ -42,6 +45,10 @@ export async function createFlagopsWorker(options: WorkerOptions): Promise<Worke
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     ...(options.identity ? { identity: options.identity } : {}),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
+    // After a worker dies, its workflows' next tasks wait on its sticky queue for this long before
+    // another worker gets them (Temporal's default is 10 s). An incident rollback should not sit
+    // out 10 s; the price, a history replay when a busy worker misses the window, is small here.
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,
   });
 }
 
