@@ -7,7 +7,7 @@
  */
 import { advanceCursor, readCursor, writeCursor } from '../src/document-sync/audit-cursor.js';
 import { allEnvironmentIds, auditRowsAfter, environmentIdsOfProject, maxAuditId } from '../src/document-sync/flagsmith-tables.js';
-import type { AuditTailRequest, AuditTailResult } from '../src/document-sync/types.js';
+import type { AuditTailRequest, AuditTailResult } from '../workflows/document-sync/messages.js';
 import { syncInputFromConfig, wakeEnvironmentSync } from '../src/document-sync/wake.js';
 import { FailureType, failure } from '../src/failures.js';
 import type { ActivityDeps } from './deps.js';

@@ -16,7 +16,7 @@ import {
   nextScheduledLiveFrom,
   projectFeatureIds,
 } from '../src/document-sync/flagsmith-tables.js';
-import type { BuildRequest, BuildResult, GuardResult, SyncFailureReport } from '../src/document-sync/types.js';
+import type { BuildRequest, BuildResult, GuardResult, SyncFailureReport } from '../workflows/document-sync/messages.js';
 import { FailureType, failure } from '../src/failures.js';
 import type { FlagsmithClient } from '../src/flagsmith/client.js';
 import { HttpError, httpFailure } from '../src/http.js';

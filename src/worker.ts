@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type BundleOptions, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { adminToken, optionalUrlVar, optionalVar, serverKeyVariable } from './config/env.js';
 import type { FlagopsConfig } from './config/schema.js';
@@ -17,6 +17,24 @@ import type { Metrics } from './metrics.js';
 
 /** Source of the workflow bundle; Temporal's bundler compiles the TypeScript itself. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Workflow interceptors every bundle carries (see `workflows/interceptors.ts`). */
+export const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url))];
+
+const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+/**
+ * Bundle the workflows with their interceptors, as the worker, the tests and replay must all do.
+ * `webpackConfigHook` lets a test build a changed workflow (a deploy under a running rollback).
+ */
+export function bundleFlagopsWorkflows(options: { webpackConfigHook?: BundleOptions['webpackConfigHook'] } = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    logger: quietBundler,
+    ...(options.webpackConfigHook ? { webpackConfigHook: options.webpackConfigHook } : {}),
+  });
+}
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -42,7 +60,7 @@ export async function createFlagopsWorker(options: WorkerOptions): Promise<Worke
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } }),
     ...(options.identity ? { identity: options.identity } : {}),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
     // After a worker dies, its workflows' next tasks wait on its sticky queue for this long before

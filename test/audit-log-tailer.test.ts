@@ -8,7 +8,7 @@ import { readCursor } from '../src/document-sync/audit-cursor.js';
 import { ensureAuditLogTailer } from '../src/document-sync/tailer.js';
 import { insertEnvironmentAudit } from '../src/devtools/flagsmith-fixtures.js';
 import { workflowIds } from '../src/ids.js';
-import { tailerStatusQuery } from '../workflows/audit-log-tailer.js';
+import { tailerStatusQuery } from '../workflows/audit-log/messages.js';
 import { createEnvironment, syncFixture, waitForMorePolls, waitForStatus } from './helpers/document-sync.js';
 import { runWithWorker, uniqueName } from './helpers/temporal.js';
 

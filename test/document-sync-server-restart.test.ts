@@ -16,7 +16,7 @@ import { startDevServer } from '../src/devtools/dev-server.js';
 import { insertEnvironmentAudit } from '../src/devtools/flagsmith-fixtures.js';
 import { workflowIds } from '../src/ids.js';
 import { createFlagopsWorker } from '../src/worker.js';
-import { tailerStatusQuery } from '../workflows/audit-log-tailer.js';
+import { tailerStatusQuery } from '../workflows/audit-log/messages.js';
 import { createEnvironment, syncFixture, waitForMorePolls, waitForStatus } from './helpers/document-sync.js';
 import { testEnvironment, uniqueName, workflowBundle } from './helpers/temporal.js';
 

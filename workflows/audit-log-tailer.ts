@@ -4,34 +4,14 @@
  * database, so it survives worker and server restarts and even a terminated tailer), re-reads an
  * overlap window because rows commit out of id order, and signal-with-starts the sync workflows.
  */
-import { allHandlersFinished, condition, continueAsNew, defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setDefaultSignalHandler, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { AuditTailResult } from '../src/document-sync/types.js';
+import { tailerStatusQuery, type AuditLogTailerInput } from './audit-log/messages.js';
+import type { AuditTailResult, IgnoredMessages } from './document-sync/messages.js';
+import { keepLast } from './document-sync/state.js';
+import { unknownSignalReason } from './interceptors.js';
 
-/** The tailer's input; every field has a default, so the worker starts it with `{}`. */
-export interface AuditLogTailerInput {
-  /** Pause between polls when the last one found no backlog. Default 1 s. */
-  pollIntervalMs?: number;
-  /** Ids below the high-water mark that are re-read each poll. Default 1000. */
-  overlapRows?: number;
-  /** Rows per poll. Default 500. */
-  batchSize?: number;
-  /** Polls per run before continuing as new (keeps the history short). Default 500. */
-  maxPollsPerRun?: number;
-  /** Start-to-close timeout of the poll activity. Default 60 s. */
-  activityTimeoutMs?: number;
-  /** Totals carried across continue-as-new. */
-  totals?: { rows: number; wakes: number; polls: number };
-}
-
-/** Answer of the tailer's `status` query: totals over all runs and the latest poll. */
-export interface TailerStatus {
-  totals: { rows: number; wakes: number; polls: number };
-  last: AuditTailResult | null;
-}
-
-/** Wire name `status`. */
-export const tailerStatusQuery = defineQuery<TailerStatus>('status');
+export type { AuditLogTailerInput, TailerStatus } from './audit-log/messages.js';
 
 /**
  * The singleton tailer (`<prefix>audit-log-tailer`, started by `ensureAuditLogTailer`): polls
@@ -45,7 +25,13 @@ export async function auditLogTailer(input: AuditLogTailerInput = {}): Promise<n
   });
   const totals = { ...(input.totals ?? { rows: 0, wakes: 0, polls: 0 }) };
   let last: AuditTailResult | null = null;
-  setHandler(tailerStatusQuery, () => ({ totals, last }));
+  let ignored: IgnoredMessages = { count: 0, recent: [] };
+  setHandler(tailerStatusQuery, () => ({ totals, last, ignored }));
+  // The tailer takes no signals; one sent by hand is recorded, never thrown (that would wedge the tailer).
+  setDefaultSignalHandler((name: string) => {
+    const at = new Date(Date.now()).toISOString();
+    ignored = { count: ignored.count + 1, recent: keepLast([...ignored.recent, { name: name.slice(0, 256), at, reason: unknownSignalReason(name) }], 20) };
+  });
 
   const maxPolls = input.maxPollsPerRun ?? 500;
   for (let poll = 0; poll < maxPolls && !workflowInfo().continueAsNewSuggested; poll++) {

@@ -17,134 +17,34 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   proxyActivities,
+  setDefaultSignalHandler,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { BuildResult, GuardResult, SyncFailureReport } from '../src/document-sync/types.js';
+import {
+  changedSignal,
+  syncNowUpdate,
+  syncStatusQuery,
+  type BuildResult,
+  type EnvironmentDocumentSyncInput,
+  type GuardResult,
+  type PassOutcome,
+  type PassReason,
+  type PassSummary,
+  type SyncEnded,
+  type SyncFailureReport,
+  type SyncState,
+} from './document-sync/messages.js';
+import { MAX_PENDING_REQUESTS, RECENT_AUDIT_IDS, RECENT_PASSES, initialSyncState, keepLast, parseSyncNow, parseWake, recordIgnored } from './document-sync/state.js';
+import { unknownSignalReason } from './interceptors.js';
 
-/** Something changed (or someone asks for a pass). Carries where it came from, for the status. */
-export interface SyncWake {
-  source: 'audit' | 'webhook' | 'cli' | 'start';
-  /** Audit-log ids that caused this wake (the tailer sends them; kept for de-dup evidence). */
-  auditIds?: number[];
-  /** Set by `flagops sync`: the pass that serves it lists it, so the caller can find its result. */
-  requestId?: string;
-}
+export type { EnvironmentDocumentSyncInput, SyncEnded, SyncStatus, SyncWake } from './document-sync/messages.js';
 
-/** Wire name `changed`. */
-export const changedSignal = defineSignal<[SyncWake]>('changed');
-
-/** Why a pass ran: a wake signal, a scheduled version's `live_from`, or the periodic reconcile. */
-export type PassReason = 'change' | 'scheduled_go_live' | 'reconcile';
-/** How a pass ended; only `written` and `unchanged` leave the store holding the current document. */
-export type PassOutcome = 'written' | 'unchanged' | 'stale' | 'gave_up' | 'failed' | 'environment_missing';
-
-/** What one pass did (the `status` query keeps the latest ones). */
-export interface PassSummary {
-  sequence: number;
-  reason: PassReason;
-  outcome: PassOutcome;
-  attempts: number;
-  /** Why nothing was written, in words (gave_up, failed, stale, environment_missing). */
-  detail: string | null;
-  featureStatesCount: number | null;
-  bytes: number | null;
-  contentHash: string | null;
-  requestIds: string[];
-  startedAt: string;
-  endedAt: string;
-}
-
-/** Carried across continue-as-new; plain JSON. */
-export interface SyncState {
-  /** The last pass sequence used; the next pass takes a higher one. */
-  passSequence: number;
-  /** A change arrived that no pass has yet started to serve. */
-  dirty: boolean;
-  pendingRequestIds: string[];
-  /** Wake signals received, over all runs. */
-  wakes: number;
-  /** The latest audit ids received (at most 200), in arrival order. */
-  recentAuditIds: number[];
-  passes: number;
-  written: number;
-  recentPasses: PassSummary[];
-  /** Epoch ms of the next scheduled go-live seen by the last guard, or null. */
-  nextLiveFromMs: number | null;
-  lastPassEndedAtMs: number | null;
-  /** Runs of this workflow id so far (continue-as-new count + 1). */
-  runs: number;
-}
-
-/** The workflow's input; `wake.ts` builds it from `documentSync` in flagops.yaml. */
-export interface EnvironmentDocumentSyncInput {
-  environmentId: number;
-  /** First backoff delay in ms; doubles per attempt (SPEC §2 `documentSync.backoffBase`). */
-  backoffBaseMs: number;
-  /** Attempts of a pass before it gives up (`documentSync.maxAttempts`). */
-  maxAttempts: number;
-  /** Period of the reconcile pass in ms (`documentSync.reconcileEvery`). */
-  reconcileEveryMs: number;
-  /** Wait after a scheduled `live_from` before its pass, absorbing clock skew with Flagsmith's database. Default 500 ms. */
-  goLiveMarginMs?: number;
-  /** Passes per run before continuing as new. Default 200. */
-  maxPassesPerRun?: number;
-  /** Start-to-close timeout of each activity in ms. Default 60 s. */
-  activityTimeoutMs?: number;
-  /** Set only by continue-as-new. */
-  state?: SyncState;
-}
-
-/** What the workflow returns when it ends because its environment was deleted. */
-export interface SyncEnded {
-  environmentId: number;
-  reason: 'environment_missing';
-  /** Documents removed from the store (0 when none was ever written). */
-  documentsRemoved: number;
-  state: SyncState;
-}
-
-/** Answer of the `status` query (the CLI and the tests read passes and their request ids here). */
-export interface SyncStatus {
-  environmentId: number;
-  /** The pass running now (its reason), or null when idle. */
-  running: PassReason | null;
-  state: SyncState;
-}
-
-/** Wire name `status`. */
-export const syncStatusQuery = defineQuery<SyncStatus>('status');
-
-const RECENT_PASSES = 20;
-const RECENT_AUDIT_IDS = 200;
-const MAX_PENDING_REQUESTS = 100;
-
-/** The state of a workflow's first run: dirty, so its first pass runs at once. */
-export function initialSyncState(): SyncState {
-  return {
-    passSequence: 0,
-    // A new workflow knows nothing about the store yet: its first pass runs at once.
-    dirty: true,
-    pendingRequestIds: [],
-    wakes: 0,
-    recentAuditIds: [],
-    passes: 0,
-    written: 0,
-    recentPasses: [],
-    nextLiveFromMs: null,
-    lastPassEndedAtMs: null,
-    runs: 0,
-  };
-}
-
-function keepLast<T>(list: T[], max: number): T[] {
-  return list.length > max ? list.slice(list.length - max) : list;
-}
+/** A `syncNow` waits at most this long for the pass that serves it (a pass is bounded well below). */
+const SYNC_NOW_WAIT_MS = 60 * 60_000;
 
 /**
  * The sync workflow of one environment (id `<prefix>env-doc-sync-<environment id>`); start or wake
@@ -162,12 +62,49 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
   state.runs += 1;
   let running: PassReason | null = null;
 
-  setHandler(changedSignal, (wake) => {
+  const now = () => new Date(Date.now()).toISOString();
+  const wake = (requestId: string | undefined, auditIds: number[] | undefined) => {
     state.dirty = true;
     state.wakes += 1;
-    if (wake.requestId) state.pendingRequestIds = keepLast([...state.pendingRequestIds, wake.requestId], MAX_PENDING_REQUESTS);
-    if (wake.auditIds?.length) state.recentAuditIds = keepLast([...state.recentAuditIds, ...wake.auditIds], RECENT_AUDIT_IDS);
+    if (requestId) state.pendingRequestIds = keepLast([...state.pendingRequestIds, requestId], MAX_PENDING_REQUESTS);
+    if (auditIds?.length) state.recentAuditIds = keepLast([...state.recentAuditIds, ...auditIds], RECENT_AUDIT_IDS);
+  };
+  // Handlers parse what they get and never throw: a throwing handler would fail every workflow
+  // task of this run, and the environment's document would go stale without a word.
+  setHandler(changedSignal, (raw: unknown) => {
+    const parsed = parseWake(raw);
+    if (parsed.ok) wake(parsed.wake.requestId, parsed.wake.auditIds);
+    else recordIgnored(state, 'changed', parsed.reason, now());
   });
+  setDefaultSignalHandler((name: string) => recordIgnored(state, name, unknownSignalReason(name), now()));
+  let waitingUpdates = 0;
+  setHandler(
+    syncNowUpdate,
+    async (raw: unknown): Promise<PassSummary> => {
+      const parsed = parseSyncNow(raw);
+      if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.reason, 'MalformedMessage');
+      const { requestId } = parsed.request;
+      wake(requestId, undefined);
+      waitingUpdates += 1;
+      try {
+        const served = () => state.recentPasses.find((p) => p.requestIds.includes(requestId));
+        if (!(await condition(() => served() !== undefined, SYNC_NOW_WAIT_MS))) {
+          throw ApplicationFailure.nonRetryable(`no pass served request ${requestId} within an hour`, 'SyncTimedOut');
+        }
+        const pass = served();
+        if (!pass) throw ApplicationFailure.nonRetryable(`request ${requestId} was not served`, 'SyncTimedOut');
+        return pass;
+      } finally {
+        waitingUpdates -= 1;
+      }
+    },
+    {
+      validator: (raw: unknown) => {
+        const parsed = parseSyncNow(raw);
+        if (!parsed.ok) throw new Error(parsed.reason);
+      },
+    },
+  );
   setHandler(syncStatusQuery, () => ({ environmentId: input.environmentId, running, state }));
 
   const failed = async (report: SyncFailureReport): Promise<void> => {
@@ -277,7 +214,8 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
         if (!state.dirty) return { environmentId: input.environmentId, reason: 'environment_missing', documentsRemoved, state };
       }
     }
-    if (passesThisRun >= maxPasses || workflowInfo().continueAsNewSuggested) {
+    // A `syncNow` waiting for its pass is served in this run: its caller waits on this very run.
+    if ((passesThisRun >= maxPasses || workflowInfo().continueAsNewSuggested) && waitingUpdates === 0) {
       // Signals that land while this run closes are redelivered to this code by Temporal (the
       // close is refused while new events are pending), so `state.dirty` carries them over.
       await condition(allHandlersFinished);

@@ -3,7 +3,7 @@
  * Flagsmith's table and column names. Read-only: the sync never writes Flagsmith's tables.
  */
 import type { Database } from '../db/sql.js';
-import type { CreatingState, SyncEnvironment } from './types.js';
+import type { CreatingState, SyncEnvironment } from '../../workflows/document-sync/messages.js';
 
 /** Which `is_creating` columns this Flagsmith schema version has (looked up once per process). */
 export interface IsCreatingColumns {

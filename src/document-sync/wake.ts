@@ -6,12 +6,8 @@
 import type { Client } from '@temporalio/client';
 import type { FlagopsConfig } from '../config/schema.js';
 import { workflowIds } from '../ids.js';
-import {
-  changedSignal,
-  environmentDocumentSync,
-  type EnvironmentDocumentSyncInput,
-  type SyncWake,
-} from '../../workflows/environment-document-sync.js';
+import type { environmentDocumentSync } from '../../workflows/environment-document-sync.js';
+import { changedSignal, type EnvironmentDocumentSyncInput, type SyncWake } from '../../workflows/document-sync/messages.js';
 
 /** Where sync workflows run and how they are named. */
 export interface SyncTarget {
@@ -36,7 +32,7 @@ export function syncInputFromConfig(config: FlagopsConfig, environmentId: number
  */
 export async function wakeEnvironmentSync(target: SyncTarget, input: EnvironmentDocumentSyncInput, wake: SyncWake): Promise<string> {
   const workflowId = workflowIds.environmentDocumentSync(target.idPrefix, input.environmentId);
-  await target.client.workflow.signalWithStart(environmentDocumentSync, {
+  await target.client.workflow.signalWithStart<typeof environmentDocumentSync, [SyncWake]>('environmentDocumentSync', {
     workflowId,
     taskQueue: target.taskQueue,
     args: [input],

@@ -14,9 +14,9 @@ import { PostgresDocumentStore } from '../../src/store/postgres-document-store.j
 import { afterAll, expect } from 'vitest';
 import { testDatabase, type TestDatabase } from './databases.js';
 import { sampleConfig } from './cli.js';
-import { syncStatusQuery, type EnvironmentDocumentSyncInput, type SyncStatus, type SyncWake } from '../../workflows/environment-document-sync.js';
+import { syncStatusQuery, type EnvironmentDocumentSyncInput, type SyncStatus, type SyncWake } from '../../workflows/document-sync/messages.js';
 import { wakeEnvironmentSync } from '../../src/document-sync/wake.js';
-import { tailerStatusQuery } from '../../workflows/audit-log-tailer.js';
+import { tailerStatusQuery } from '../../workflows/audit-log/messages.js';
 import type { Database } from '../../src/db/sql.js';
 import {
   type FixtureEnvironment,

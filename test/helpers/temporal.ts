@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
-import { createFlagopsWorker, workflowsPath } from '../../src/worker.js';
+import { bundleFlagopsWorkflows, createFlagopsWorker } from '../../src/worker.js';
 
 let environment: Promise<TestWorkflowEnvironment> | undefined;
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -16,9 +16,9 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The test file's connection to the run's dev server (closed after the file). */
 export function testEnvironment(): Promise<TestWorkflowEnvironment> {
   if (!environment) {
-    // Keep test output readable: the SDK's INFO lines (worker state changes) are noise here.
+    // Keep test output quiet when it passes: the SDK's INFO and WARN lines (worker state changes, the activity failures a test injects on purpose) are noise here.
     try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
     } catch {
       // Already installed in this process (another helper got there first).
     }
@@ -32,7 +32,7 @@ export function testEnvironment(): Promise<TestWorkflowEnvironment> {
 
 /** The workflow bundle, built once per file (bundling takes about a second). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  bundle ??= bundleFlagopsWorkflows();
   return bundle;
 }
 

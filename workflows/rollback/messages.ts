@@ -15,7 +15,7 @@
  * Everything here is plain JSON so that it can cross Temporal's payload boundary unchanged.
  * Changes to this file are additive only: the CLI and recorded histories depend on it.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FlatValue, ValueType } from '../../src/flagsmith/values.js';
 
 export type { FlatValue, ValueType } from '../../src/flagsmith/values.js';
@@ -108,9 +108,28 @@ export interface ResolvePayload {
   requestId?: string;
 }
 
+/**
+ * What an Update returns: the verdict on that very message, and the rollback's status right after
+ * it was judged. A payload of the wrong shape never gets here: the Update's validator rejects it
+ * (a `WorkflowUpdateFailedError` for the sender, nothing in history).
+ */
+export interface Verdict {
+  accepted: boolean;
+  /** Why it was refused; null when accepted. */
+  reason: string | null;
+  status: RollbackStatusName;
+}
+
+/** How a message arrived: a Signal (Temporal UI "Send a Signal", `temporal workflow signal`) or an Update. */
+export type MessageKind = 'signal' | 'update';
+
 export const approveSignal = defineSignal<[ApprovePayload]>('approve');
 export const rejectSignal = defineSignal<[RejectPayload]>('reject');
 export const resolveSignal = defineSignal<[ResolvePayload]>('resolve');
+/** The same wire names and payloads as the signals (Temporal keeps signal and update handlers apart). */
+export const approveUpdate = defineUpdate<Verdict, [ApprovePayload]>('approve');
+export const rejectUpdate = defineUpdate<Verdict, [RejectPayload]>('reject');
+export const resolveUpdate = defineUpdate<Verdict, [ResolvePayload]>('resolve');
 export const statusQuery = defineQuery<RollbackStatus>('status');
 
 // ---------------------------------------------------------------------------------------------
@@ -189,9 +208,11 @@ export interface RollbackPlan {
   plannedAt: string;
 }
 
-/** An accepted signal: approve, reject (or withdrawal) or resolve. */
+/** An accepted message: approve, reject (or withdrawal) or resolve. */
 export interface AcceptedSignal {
   signal: 'approve' | 'reject' | 'resolve';
+  /** Signal or Update (absent in runs recorded before Updates existed). */
+  via?: MessageKind;
   by: string;
   at: string;
   comment: string | null;
@@ -205,6 +226,8 @@ export interface AcceptedSignal {
 export interface RefusedSignal {
   /** The signal's name as received (unknown names too). */
   signal: string;
+  /** Signal or Update (absent in runs recorded before Updates existed). */
+  via?: MessageKind;
   by: string | null;
   at: string;
   /** Why it was refused. */
@@ -212,6 +235,13 @@ export interface RefusedSignal {
   requestId: string | null;
 }
 
+/**
+ * Where an environment stands in the rollback's state machine (see `environments.ts` for what each
+ * state serves and how it is reached).
+ */
+export type EnvironmentState = 'pending' | 'published' | 'failed' | 'verified' | 'reverting' | 'reverted' | 'revert_failed';
+
+/** The coarse publish state, derived from {@link EnvironmentState} (kept for readers of older statuses). */
 export type PublishState = 'pending' | 'published' | 'failed' | 'reverted' | 'skipped';
 
 /** A single check of one view, reported separately (SPEC §3 step 5). */
@@ -228,14 +258,19 @@ export interface ViewCheck {
 
 export interface EnvironmentOutcome {
   name: string;
+  /** The environment's state; the run is `completed` only when every one is `verified`. */
+  state: EnvironmentState;
+  /** Derived from `state`: published (also verified, reverting, revert_failed), failed, reverted, pending. */
   publish: PublishState;
   /** The uuid of the version this rollback published (v2); null on v1 or before publishing. */
   version: string | null;
   publishedAt: string | null;
   /** Scheduled versions deleted after approval. */
   deletedScheduled: string[];
-  /** Flagsmith's message when publishing failed. */
+  /** Flagsmith's message when publishing (or reverting) failed. */
   error: string | null;
+  /** The before-state's version published by `resolve revert` (v2), else null. */
+  revertVersion?: string | null;
   adminView: ViewCheck | null;
   sdkView: ViewCheck | null;
   /** Null when the flag has no probe configured. */
@@ -300,8 +335,8 @@ export interface RollbackStatus {
   refusals: RefusedSignal[];
   /** Refusals recorded before the latest 50 and no longer kept. */
   refusalsDropped: number;
-  /** Signals received before the plan existed, judged once it does. */
-  pending: { signal: string; by: string | null; at: string; requestId: string | null }[];
+  /** Messages received before the plan existed, judged once it does. */
+  pending: { signal: string; by: string | null; at: string; requestId: string | null; via?: MessageKind }[];
   cohort: CohortOutcome | null;
   notifications: NotificationOutcome[];
   timers: RollbackTimers;

@@ -10,6 +10,16 @@ export const IncidentIdKey = defineSearchAttributeKey('IncidentId', SearchAttrib
 export const RollbackStepKey = defineSearchAttributeKey('RollbackStep', SearchAttributeType.KEYWORD);
 export const RequestedByKey = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);
 export const ApprovedByKey = defineSearchAttributeKey('ApprovedBy', SearchAttributeType.KEYWORD);
+/** Set once, at the end: completed, rejected, expired, cancelled, failed or needs_attention. */
+export const RollbackOutcomeKey = defineSearchAttributeKey('RollbackOutcome', SearchAttributeType.KEYWORD);
 
 /** Every key above, in SPEC §3's order (what `flagops setup-temporal` and the dev server register). */
-export const rollbackSearchAttributeKeys = [FlagNameKey, FlagEnvironmentsKey, IncidentIdKey, RollbackStepKey, RequestedByKey, ApprovedByKey] as const;
+export const rollbackSearchAttributeKeys = [
+  FlagNameKey,
+  FlagEnvironmentsKey,
+  IncidentIdKey,
+  RollbackStepKey,
+  RequestedByKey,
+  ApprovedByKey,
+  RollbackOutcomeKey,
+] as const;

@@ -1,6 +1,7 @@
 /**
- * Reading and judging the rollback's signals. Pure functions over plain JSON: a handler that
- * throws fails the workflow task, so every check here returns a reason instead of throwing.
+ * Reading and judging the rollback's messages (signals and Updates alike). Pure functions over
+ * plain JSON: a handler that throws fails the workflow task, so every check here returns a reason
+ * instead of throwing.
  */
 import {
   RECORD_LIMITS,
@@ -38,7 +39,9 @@ function field(raw: Record<string, unknown>, key: string, required: boolean): { 
     return required ? { ok: false, reason: `malformed payload: "${key}" is required` } : { ok: true, value: undefined };
   }
   if (typeof value !== 'string') return { ok: false, reason: `malformed payload: "${key}" must be a string` };
-  if (required && value.trim() === '') return { ok: false, reason: `malformed payload: "${key}" must not be empty` };
+  if (required && identityKey(value) === '') return { ok: false, reason: `malformed payload: "${key}" must not be empty` };
+  // A name is compared with others; a control character in it could only hide what it says.
+  if (key === 'by' && /\p{Cc}/u.test(value)) return { ok: false, reason: 'malformed payload: "by" must not contain control characters' };
   return { ok: true, value: cut(value.trim()) };
 }
 
@@ -84,7 +87,22 @@ export function parseResolve(raw: unknown): Parsed<ResolvePayload> {
   return { ok: true, value: { by: read.value.by ?? '', action, ...(read.value.requestId ? { requestId: read.value.requestId } : {}) } };
 }
 
-const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/**
+ * The form of a person's name every comparison uses: Unicode NFKC, format characters (zero-width
+ * spaces and joiners, direction marks) removed, surrounding whitespace trimmed, case folded. So
+ * `IC@example.com`, ` ic@example.com ` and `ic@example.com` with a zero-width space are one person,
+ * and four-eyes cannot be bypassed by writing the requester's name differently.
+ */
+export function identityKey(name: string): string {
+  return name.normalize('NFKC').replace(/\p{Cf}/gu, '').trim().toLowerCase();
+}
+
+/** Whether two names are the same person (see {@link identityKey}). */
+export function sameIdentity(a: string, b: string): boolean {
+  return identityKey(a) === identityKey(b);
+}
+
+const same = sameIdentity;
 
 /** Whether `who` is among the plan's approvers (case and surrounding spaces ignored). */
 export function isApprover(plan: RollbackPlan, who: string): boolean {

@@ -60,11 +60,13 @@ export function initialStatus(input: RollbackInput, ids: { workflowId: string; r
 export function emptyOutcome(name: string): EnvironmentOutcome {
   return {
     name,
+    state: 'pending',
     publish: 'pending',
     version: null,
     publishedAt: null,
     deletedScheduled: [],
     error: null,
+    revertVersion: null,
     adminView: null,
     sdkView: null,
     probe: null,
@@ -81,6 +83,7 @@ export function memoOf(status: RollbackStatus): Record<string, unknown> {
       step: status.step,
       environments: status.environments.map((e) => ({
         name: e.name,
+        state: e.state,
         publish: e.publish,
         version: e.version,
         verified: e.verified,
@@ -136,4 +139,68 @@ export function failureMessage(error: unknown): string {
   while (current instanceof ActivityFailure && current.cause) current = current.cause;
   if (current instanceof ApplicationFailure || current instanceof Error) return cut(current.message);
   return cut(String(current));
+}
+
+/** A name or text a person typed, quoted so that markdown and line breaks in it show as text. */
+function quoted(text: string): string {
+  return JSON.stringify(text);
+}
+
+/**
+ * The Temporal UI's "Current Details" (markdown): what the run waits for and how to answer it,
+ * with the exact Update/Signal name and input, and the latest refusal so an approver who used the
+ * UI's "Send a Signal" sees why it did not count.
+ */
+export function currentDetailsOf(status: RollbackStatus): string {
+  const lines: string[] = [];
+  const approver = status.plan?.approvers[0] ?? 'approver@example.com';
+  switch (status.status) {
+    case 'planning':
+      lines.push(`Planning the rollback of \`${status.flag}\`.`);
+      break;
+    case 'awaiting_approval': {
+      const plan = status.plan;
+      lines.push(`**Waiting for approval** until ${status.timers.approvalDeadline ?? '?'}.`);
+      if (plan) {
+        lines.push(
+          `Approvers: ${plan.approvers.map(quoted).join(', ')}${plan.distinctFromRequester ? ` (four-eyes: not the requester ${quoted(status.requestedBy)})` : ''}.`,
+          '',
+          `Approve: Send an Update (or a Signal) named \`approve\` with input \`${JSON.stringify({ by: approver, planHash: plan.planHash })}\`.`,
+          `Reject: \`reject\` with \`${JSON.stringify({ by: approver, reason: 'why' })}\`.`,
+        );
+      }
+      break;
+    }
+    case 'needs_attention': {
+      const attention = status.attention;
+      lines.push(`**Needs attention**: ${attention?.reason ?? 'see the status'}.`);
+      if (attention) {
+        lines.push(
+          '',
+          `Resolve: Send an Update (or a Signal) named \`resolve\` with input \`${JSON.stringify({ by: approver, action: attention.actions[0] ?? 'accept' })}\` (possible actions: ${attention.actions.join(', ')}).`,
+        );
+      }
+      break;
+    }
+    case 'waiting_for_caches':
+      lines.push(`Waiting for SDK caches until ${status.timers.cacheWaitUntil ?? '?'}.`);
+      break;
+    default:
+      if (status.outcome) lines.push(`Ended **${status.outcome.status}**: ${status.outcome.detail}`);
+      else lines.push(`${status.status.replace(/_/g, ' ')}.`);
+  }
+  const states = status.environments.map((e) => `${e.name}: ${e.state.replace('_', ' ')}`).join(' · ');
+  if (states) lines.push('', states);
+  const refused = status.refusals.at(-1);
+  if (refused) lines.push('', `Latest refusal: ${refused.signal} by ${quoted(refused.by ?? 'unknown')}: ${quoted(refused.reason)}.`);
+  return lines.join('\n');
+}
+
+/** A duration as a summary says it: `250 ms`, `60 s`, `30 min`, `2 h`, `7 days`. */
+export function spokenDuration(ms: number): string {
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1_000)} s`;
+  if (ms < 2 * 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 2 * 86_400_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 86_400_000)} days`;
 }

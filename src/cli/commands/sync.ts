@@ -10,11 +10,11 @@ import { loadConfig } from '../../config/load.js';
 import type { FlagopsConfig } from '../../config/schema.js';
 import { Database, migrate } from '../../db/sql.js';
 import { findEnvironment } from '../../document-sync/flagsmith-tables.js';
-import type { SyncEnvironment } from '../../document-sync/types.js';
+import type { SyncEnvironment } from '../../../workflows/document-sync/messages.js';
 import { syncInputFromConfig, wakeEnvironmentSync } from '../../document-sync/wake.js';
 import { PostgresDocumentStore } from '../../store/postgres-document-store.js';
 import { connectClient } from '../../temporal/connection.js';
-import { syncStatusQuery, type PassSummary } from '../../../workflows/environment-document-sync.js';
+import { syncStatusQuery, type PassSummary } from '../../../workflows/document-sync/messages.js';
 import { ExitCode, action } from '../action.js';
 
 /** Add `flagops sync` to the program. */

@@ -1,0 +1,34 @@
+/**
+ * The contract of the singleton `auditLogTailer` (SPEC §4): its input and its `status` query.
+ * Clients import this module, never the workflow (they start it by its type name).
+ */
+import { defineQuery } from '@temporalio/workflow';
+import type { AuditTailResult, IgnoredMessages } from '../document-sync/messages.js';
+
+/** The tailer's input; every field has a default, so the worker starts it with `{}`. */
+export interface AuditLogTailerInput {
+  /** Pause between polls when the last one found no backlog. Default 1 s. */
+  pollIntervalMs?: number;
+  /** Ids below the high-water mark that are re-read each poll. Default 1000. */
+  overlapRows?: number;
+  /** Rows per poll. Default 500. */
+  batchSize?: number;
+  /** Polls per run before continuing as new (keeps the history short). Default 500. */
+  maxPollsPerRun?: number;
+  /** Start-to-close timeout of the poll activity. Default 60 s. */
+  activityTimeoutMs?: number;
+  /** Totals carried across continue-as-new. */
+  totals?: { rows: number; wakes: number; polls: number };
+}
+
+/** Answer of the tailer's `status` query: totals over all runs and the latest poll. */
+export interface TailerStatus {
+  totals: { rows: number; wakes: number; polls: number };
+  last: AuditTailResult | null;
+  /** Signals sent to the tailer (it takes none): recorded and ignored, in this run. */
+  ignored: IgnoredMessages;
+}
+
+/** Wire name `status`. */
+export const tailerStatusQuery = defineQuery<TailerStatus>('status');
+

@@ -1,0 +1,60 @@
+/**
+ * Step 1 (SPEC §3): the plan. The worker's configuration for this rollback (approvers, durations,
+ * flag semantics), one plan activity per environment in parallel, and the hash an approver approves
+ * (computed in an activity: no crypto in workflow code). Also used, just before publishing, to
+ * re-read the before-state and the scheduled versions.
+ */
+import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import type { RollbackContext } from '../../activities/rollback-plan.js';
+import type { RollbackActivities } from './activities.js';
+import type { RollbackPlan } from './messages.js';
+import type { RollbackRun } from './run.js';
+import { FlagEnvironmentsKey } from './search-attributes.js';
+
+/**
+ * Plan every environment; `previous` (re-validation) keeps its `flagOnAt` instead of re-reading
+ * the history. @throws PlanInvalid (from the activities) when anything is missing or disagrees.
+ */
+export async function buildPlan(run: RollbackRun, acts: RollbackActivities, context: RollbackContext, previous?: RollbackPlan): Promise<RollbackPlan> {
+  const input = run.input;
+  const target = input.target ?? { enabled: false };
+  const planned = await Promise.all(
+    context.environments.map((env, index) =>
+      acts.planEnvironment({ flag: input.flag, environment: env.name, target, readHistory: index === 0 && !input.flagOnAt && !previous }),
+    ),
+  );
+  const first = planned[0];
+  if (!first) throw ApplicationFailure.nonRetryable('no environment selected', 'PlanInvalid');
+  const flagOnAt = input.flagOnAt ?? (previous ? previous.flagOnAt : first.flagOnAt);
+  const hashable = {
+    flag: input.flag,
+    featureId: first.featureId,
+    projectId: context.projectId,
+    environments: planned.map(({ featureId: _f, flagOnAt: _o, ...env }) => env),
+    partialReason: context.partialReason,
+    semantics: context.semantics,
+    notes: context.notes,
+    flagOnAt,
+    flagOnAtSource: input.flagOnAt ? ('input' as const) : flagOnAt ? ('history' as const) : ('none' as const),
+    cohort: context.cohort && {
+      description: context.cohort.description,
+      idColumn: context.cohort.idColumn,
+      skippedReason:
+        context.cohort.needsFlagOnAt && !flagOnAt ? `flagOnAt is unknown: no off → on transition in ${first.name}'s version history and none given` : null,
+    },
+    probe: context.probe,
+    approvers: context.approvers,
+    distinctFromRequester: context.distinctFromRequester,
+    keepScheduled: input.keepScheduled ?? false,
+  };
+  const planHash = await acts.hashPlan(hashable);
+  return { ...hashable, planHash, revision: (previous?.revision ?? 0) + 1, plannedAt: run.now() };
+}
+
+/** Step 1: the worker's context for this rollback and the first plan, recorded in the status. */
+export async function planRollback(run: RollbackRun, acts: RollbackActivities): Promise<RollbackContext> {
+  const context = await acts.resolveContext(run.input);
+  upsertSearchAttributes([{ key: FlagEnvironmentsKey, value: context.environments.map((e) => e.name) }]);
+  run.status.plan = await buildPlan(run, acts, context);
+  return context;
+}
