@@ -9,7 +9,7 @@ import type { Activities } from '../activities/index.js';
 import { tailerStatusQuery, type AuditLogTailerInput } from './audit-log/messages.js';
 import type { AuditTailResult, IgnoredMessages } from './document-sync/messages.js';
 import { keepLast } from './document-sync/state.js';
-import { unknownSignalReason } from './interceptors.js';
+import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
 
 export type { AuditLogTailerInput, TailerStatus } from './audit-log/messages.js';
 
@@ -30,7 +30,7 @@ export async function auditLogTailer(input: AuditLogTailerInput = {}): Promise<n
   // The tailer takes no signals; one sent by hand is recorded, never thrown (that would wedge the tailer).
   setDefaultSignalHandler((name: string) => {
     const at = new Date(Date.now()).toISOString();
-    ignored = { count: ignored.count + 1, recent: keepLast([...ignored.recent, { name: name.slice(0, 256), at, reason: unknownSignalReason(name) }], 20) };
+    ignored = { count: ignored.count + 1, recent: keepLast([...ignored.recent, { name: signalNameAsSent(name).slice(0, 256), at, reason: unknownSignalReason(name) }], 20) };
   });
 
   const maxPolls = input.maxPollsPerRun ?? 500;

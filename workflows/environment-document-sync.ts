@@ -39,7 +39,7 @@ import {
   type SyncState,
 } from './document-sync/messages.js';
 import { MAX_PENDING_REQUESTS, RECENT_AUDIT_IDS, RECENT_PASSES, initialSyncState, keepLast, parseSyncNow, parseWake, recordIgnored } from './document-sync/state.js';
-import { unknownSignalReason } from './interceptors.js';
+import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
 
 export type { EnvironmentDocumentSyncInput, SyncEnded, SyncStatus, SyncWake } from './document-sync/messages.js';
 
@@ -76,7 +76,7 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
     if (parsed.ok) wake(parsed.wake.requestId, parsed.wake.auditIds);
     else recordIgnored(state, 'changed', parsed.reason, now());
   });
-  setDefaultSignalHandler((name: string) => recordIgnored(state, name, unknownSignalReason(name), now()));
+  setDefaultSignalHandler((name: string) => recordIgnored(state, signalNameAsSent(name), unknownSignalReason(name), now()));
   let waitingUpdates = 0;
   setHandler(
     syncNowUpdate,

@@ -8,29 +8,21 @@
  * is recorded. Approvers and flag semantics come from the worker's config through activities.
  */
 import { ApplicationFailure, CancellationScope, isCancellation, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
+import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
 import { rollbackActivities } from './rollback/activities.js';
 import { checkCohort, notify } from './rollback/aftercare.js';
 import { ApprovalGate } from './rollback/approval.js';
 import { AttentionDesk, DEFAULT_ATTENTION_TIMEOUT_MS } from './rollback/attention.js';
-import { describeStates, endOf } from './rollback/environments.js';
-import { statusQuery, type RollbackInput, type RollbackStatus, type RollbackStatusName } from './rollback/messages.js';
+import { statusQuery, type RollbackInput, type RollbackStatus } from './rollback/messages.js';
 import { buildPlan, planRollback } from './rollback/plan.js';
 import { effectiveTimeouts } from './rollback/policies.js';
 import { publishStep } from './rollback/publish.js';
-import type { PhaseEnd } from './rollback/rollout.js';
+import { endingOf, type Ending, type PhaseEnd } from './rollback/rollout.js';
 import { RollbackRun } from './rollback/run.js';
-import { cut } from './rollback/signals.js';
 import { failureMessage } from './rollback/state.js';
 import { verifyStep, waitForCaches } from './rollback/verify.js';
 
 export type { RollbackInput, RollbackStatus } from './rollback/messages.js';
-
-/** How a run ends when it ends normally (a planned ending, not an error). */
-interface Ending {
-  status: RollbackStatusName;
-  detail: string;
-  by: string | null;
-}
 
 /** Thrown by {@link orEnd} to leave the runbook early with a planned ending. */
 class Ended extends Error {
@@ -58,7 +50,7 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   const gate = new ApprovalGate(run);
   const desk = new AttentionDesk(run, input.attentionTimeoutMs ?? DEFAULT_ATTENTION_TIMEOUT_MS);
   setHandler(statusQuery, () => run.snapshot());
-  setDefaultSignalHandler((name: string, ...args: unknown[]) => void run.refuse(name, 'signal', args[0], `unknown signal "${cut(name)}"`));
+  setDefaultSignalHandler((name: string, ...args: unknown[]) => void run.refuse(signalNameAsSent(name), 'signal', args[0], unknownSignalReason(name)));
   const finish = (ending: Ending) => run.finish(ending.status, ending.detail, ending.by, acts.recordRollbackFinished);
 
   let approved = false;
@@ -74,7 +66,7 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
       orEnd(await waitForCaches(run, context.cacheWaitMs)); // 4. wait for caches
       const acceptedAtVerify = orEnd(await verifyStep(run, plan, context.verifyTimeoutMs, acts, desk)); // 5. verify
       await checkCohort(run, plan, acts, effectiveTimeouts(input.activityTimeouts).cohortStatementMs); // 6. cohort
-      const ending = endingOf(run, acceptedAtPublish ?? acceptedAtVerify);
+      const ending = endingOf(run.status.environments, acceptedAtPublish ?? acceptedAtVerify);
       await notify(run, acts, ending.status); // 7. notify
       return await finish(ending); // 8. summary
     });
@@ -94,10 +86,3 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   }
 }
 
-/** The end the state machine gives, naming who accepted a shortfall when someone did. */
-function endingOf(run: RollbackRun, acceptedBy: string | null): Ending {
-  const envs = run.status.environments;
-  const end = endOf(envs);
-  if (end.status === 'completed' || !acceptedBy) return { ...end, by: null };
-  return { status: end.status, detail: `accepted as is by ${acceptedBy}: ${describeStates(envs)}`, by: acceptedBy };
-}

@@ -18,6 +18,11 @@ export function reservedSignalName(name: string): string | null {
   return name.startsWith(RENAMED_PREFIX) ? name.slice(RENAMED_PREFIX.length) : null;
 }
 
+/** The name a signal was sent with (undoing the interceptor's renaming). */
+export function signalNameAsSent(name: string): string {
+  return reservedSignalName(name) ?? name;
+}
+
 /** Why a signal no handler knows is refused, in the words the default handlers record. */
 export function unknownSignalReason(name: string): string {
   const reserved = reservedSignalName(name);

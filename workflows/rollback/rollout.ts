@@ -10,6 +10,7 @@ import {
   afterVerify,
   decideAfterPublishing,
   describeStates,
+  endOf,
   targetsOf,
   toVerify,
   type Direction,
@@ -23,10 +24,16 @@ export interface Choice {
   by: string;
 }
 
+/** How a run ends when it ends normally (a planned ending, not an error). */
+export interface Ending {
+  status: RollbackStatusName;
+  detail: string;
+  /** Who decided it (rejected by, reverted by, accepted by), when someone did. */
+  by: string | null;
+}
+
 /** How a phase ended: on to the next step (an approver may have accepted a shortfall), or the run ends. */
-export type PhaseEnd =
-  | { kind: 'proceed'; acceptedBy: string | null }
-  | { kind: 'end'; status: RollbackStatusName; detail: string; by: string | null };
+export type PhaseEnd = { kind: 'proceed'; acceptedBy: string | null } | ({ kind: 'end' } & Ending);
 
 /** Per environment: null when the call succeeded, else Flagsmith's message. */
 export type CallResults = Record<string, string | null>;
@@ -129,4 +136,14 @@ export async function verifyEverywhere(envs: EnvironmentEntry[], effects: Verify
     if (choice.action === 'accept') return { kind: 'proceed', acceptedBy: choice.by };
     effects.restartDeadline();
   }
+}
+
+/**
+ * Step 8: how a run that went through every step ends — the state machine's {@link endOf}, naming
+ * who accepted a shortfall when someone did.
+ */
+export function endingOf(envs: readonly EnvironmentEntry[], acceptedBy: string | null): Ending {
+  const end = endOf(envs);
+  if (end.status === 'completed' || !acceptedBy) return { ...end, by: null };
+  return { status: end.status, detail: `accepted as is by ${acceptedBy}: ${describeStates(envs)}`, by: acceptedBy };
 }
