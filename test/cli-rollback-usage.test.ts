@@ -117,7 +117,7 @@ describe('flagops setup-temporal --cloud', () => {
     const result = await runCli(['setup-temporal', '--cloud'], cliEnv({ TEMPORAL_ADDRESS: '127.0.0.1:9', TEMPORAL_NAMESPACE: 'flagops.a1b2c' }));
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('tcld namespace search-attributes add --namespace flagops.a1b2c');
-    for (const pair of ['FlagName=Keyword', 'FlagEnvironments=KeywordList', 'IncidentId=Keyword', 'RollbackStep=Keyword', 'RequestedBy=Keyword', 'ApprovedBy=Keyword']) {
+    for (const pair of ['FlagName=Keyword', 'FlagEnvironments=KeywordList', 'IncidentId=Keyword', 'RollbackStep=Keyword', 'RequestedBy=Keyword', 'ApprovedBy=Keyword', 'RollbackOutcome=Keyword']) {
       expect(result.stdout).toContain(`--search-attribute "${pair}"`);
     }
   });

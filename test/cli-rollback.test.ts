@@ -5,6 +5,7 @@
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { describe, expect, inject, it } from 'vitest';
+import { rollbackSearchAttributeKeys } from '../workflows/rollback/search-attributes.js';
 import type { RollbackStatus } from '../workflows/rollback/messages.js';
 import { cliSession } from './helpers/cli-session.js';
 import { cliEnv, runCli, sampleConfig, writeConfigFile } from './helpers/cli.js';
@@ -84,7 +85,8 @@ describe('flagops rollback + approve (issue 4, "Done when")', () => {
       expect(hash).toBeDefined();
       expect(rollback.stdout).toContain(`flagops approve ${id} --as <approver> --plan-hash ${hash}`);
       expect(rollback.stdout).toContain(`temporal workflow signal --workflow-id ${id} --name approve --input '{"by":"<approver>","planHash":"${hash}"}'`);
-      expect(rollback.stdout).toContain('"Send a Signal" → name approve');
+      expect(rollback.stdout).toContain('"Send an Update" → name approve');
+      expect(rollback.stdout).toContain(`temporal workflow update execute --workflow-id ${id} --name approve --input '{"by":"<approver>","planHash":"${hash}"}'`);
 
       const own = await runCli(['approve', id, '--as', REQUESTER, '--yes'], env);
       expect(own.code, own.stderr).toBe(1);
@@ -245,7 +247,7 @@ describe('flagops setup-temporal against the dev server', () => {
 
     const second = await runCli(['setup-temporal'], env);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout.match(/^present/gm)).toHaveLength(6);
+    expect(second.stdout.match(/^present/gm)).toHaveLength(rollbackSearchAttributeKeys.length);
     expect(second.stdout).not.toContain('added');
   });
 });

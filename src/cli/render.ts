@@ -55,7 +55,7 @@ function shell(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The three ways to approve (SPEC §1): the CLI, the Temporal UI, the temporal CLI. */
+/** The ways to approve (SPEC §1): the CLI, the Temporal UI, the temporal CLI — Update first, Signal kept. */
 export function approvalInstructions(status: RollbackStatus, context: RenderContext): string[] {
   const who = context.approverHint ?? '<approver>';
   const hash = status.plan?.planHash ?? '<plan hash>';
@@ -64,7 +64,8 @@ export function approvalInstructions(status: RollbackStatus, context: RenderCont
   return [
     'To approve (as a configured approver):',
     `  flagops approve ${status.workflowId} --as ${who} --plan-hash ${hash}`,
-    `  Temporal UI: workflow ${status.workflowId} → "Send a Signal" → name approve, input ${payload}`,
+    `  Temporal UI: workflow ${status.workflowId} → "Send an Update" → name approve, input ${payload} (answers with the verdict; "Send a Signal" works too, without an answer)`,
+    `  temporal workflow update execute${ns} --workflow-id ${status.workflowId} --name approve --input ${shell(payload)}`,
     `  temporal workflow signal${ns} --workflow-id ${status.workflowId} --name approve --input ${shell(payload)}`,
     'To reject:',
     `  flagops reject ${status.workflowId} --as ${who} --reason "…"`,

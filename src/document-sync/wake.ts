@@ -1,13 +1,14 @@
 /**
  * Waking sync workflows: signal-with-start, so one call starts the environment's workflow when it
- * is not running and signals it either way. Used by the tailer's activity, `flagops webhooks` and
- * `flagops sync` (workflow code cannot signal-with-start).
+ * is not running and signals it either way (the tailer's activity, `flagops webhooks`; workflow
+ * code cannot signal-with-start); and update-with-start for `flagops sync`, which waits for the
+ * very pass that serves its request.
  */
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { FlagopsConfig } from '../config/schema.js';
 import { workflowIds } from '../ids.js';
 import type { environmentDocumentSync } from '../../workflows/environment-document-sync.js';
-import { changedSignal, type EnvironmentDocumentSyncInput, type SyncWake } from '../../workflows/document-sync/messages.js';
+import { changedSignal, syncNowUpdate, type EnvironmentDocumentSyncInput, type PassSummary, type SyncWake } from '../../workflows/document-sync/messages.js';
 
 /** Where sync workflows run and how they are named. */
 export interface SyncTarget {
@@ -40,4 +41,24 @@ export async function wakeEnvironmentSync(target: SyncTarget, input: Environment
     signalArgs: [wake],
   });
   return workflowId;
+}
+
+/**
+ * Update-with-start the sync workflow of one environment with `syncNow`: starts it when it is not
+ * running, and resolves with the pass that served `requestId`.
+ * @throws WorkflowUpdateFailedError when the workflow refuses the request; the connection's
+ *   deadline error past `timeoutMs` (no worker, or a pass still backing off).
+ */
+export async function syncNow(target: SyncTarget, input: EnvironmentDocumentSyncInput, requestId: string, timeoutMs: number): Promise<{ workflowId: string; pass: PassSummary }> {
+  const workflowId = workflowIds.environmentDocumentSync(target.idPrefix, input.environmentId);
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof environmentDocumentSync>('environmentDocumentSync', {
+    workflowId,
+    taskQueue: target.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  const pass = await target.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+    target.client.workflow.executeUpdateWithStart(syncNowUpdate, { args: [{ requestId }], updateId: requestId, startWorkflowOperation }),
+  );
+  return { workflowId, pass };
 }

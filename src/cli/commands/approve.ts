@@ -6,11 +6,11 @@ import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
 import { durationOption } from '../../config/env.js';
 import { ConfigError } from '../../config/errors.js';
-import { approveSignal, finalStatuses } from '../../../workflows/rollback/messages.js';
+import { approveUpdate, finalStatuses } from '../../../workflows/rollback/messages.js';
 import { ExitCode, action } from '../action.js';
 import { renderPlan } from '../render.js';
 import { cliIdentity, pinCurrentRun, withTemporal } from '../temporal.js';
-import { newRequestId, reportVerdict, signalAndAwaitVerdict } from '../verdict.js';
+import { newRequestId, reportVerdict, sendVerdict } from '../verdict.js';
 import { follow } from '../watch.js';
 
 interface ApproveOptions {
@@ -83,7 +83,7 @@ async function approve(given: string, options: ApproveOptions, env: NodeJS.Proce
       return ExitCode.Unsuccessful;
     }
     const payload = { by: options.as, planHash, requestId: newRequestId(), ...(options.comment ? { comment: options.comment } : {}) };
-    const result = await signalAndAwaitVerdict(client, handle, approveSignal, payload);
+    const result = await sendVerdict(client, handle, approveUpdate, payload);
     const accepted = reportVerdict('approval', workflowId, result);
     if (accepted) process.stdout.write(`  follow it: flagops status ${workflowId}\n`);
     return accepted ? ExitCode.Ok : ExitCode.Unsuccessful;

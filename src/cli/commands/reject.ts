@@ -3,10 +3,10 @@
  * requester), and report the workflow's verdict on that very request.
  */
 import type { Command } from 'commander';
-import { rejectSignal } from '../../../workflows/rollback/messages.js';
+import { rejectUpdate } from '../../../workflows/rollback/messages.js';
 import { ExitCode, action } from '../action.js';
 import { cliIdentity, pinCurrentRun, withTemporal } from '../temporal.js';
-import { newRequestId, reportVerdict, signalAndAwaitVerdict } from '../verdict.js';
+import { newRequestId, reportVerdict, sendVerdict } from '../verdict.js';
 
 interface RejectOptions {
   as: string;
@@ -33,7 +33,7 @@ verdict; 2 a usage error. Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, FLA
 async function reject(given: string, options: RejectOptions, env: NodeJS.ProcessEnv): Promise<number> {
   return withTemporal(env, cliIdentity(options.as), async ({ client, runtime }) => {
     const { workflowId, handle } = await pinCurrentRun(client, runtime.idPrefix, given);
-    const result = await signalAndAwaitVerdict(client, handle, rejectSignal, { by: options.as, reason: options.reason, requestId: newRequestId() });
+    const result = await sendVerdict(client, handle, rejectUpdate, { by: options.as, reason: options.reason, requestId: newRequestId() });
     return reportVerdict('reject', workflowId, result) ? ExitCode.Ok : ExitCode.Unsuccessful;
   });
 }

@@ -3,11 +3,11 @@
  * rollback that needs attention (one environment failed, or verification missed its deadline).
  */
 import { Option, type Command } from 'commander';
-import { type ResolveAction, resolveSignal } from '../../../workflows/rollback/messages.js';
+import { type ResolveAction, resolveUpdate } from '../../../workflows/rollback/messages.js';
 import { ExitCode, action } from '../action.js';
 import { renderAttention } from '../render.js';
 import { cliIdentity, pinCurrentRun, withTemporal } from '../temporal.js';
-import { newRequestId, reportVerdict, signalAndAwaitVerdict } from '../verdict.js';
+import { newRequestId, reportVerdict, sendVerdict } from '../verdict.js';
 import { queryStatus } from '../watch.js';
 
 interface ResolveOptions {
@@ -46,7 +46,7 @@ async function resolve(given: string, options: ResolveOptions, env: NodeJS.Proce
     } else if (before) {
       process.stdout.write(`${renderAttention(before)}\n`);
     }
-    const result = await signalAndAwaitVerdict(client, handle, resolveSignal, { by: options.as, action: options.action, requestId: newRequestId() });
+    const result = await sendVerdict(client, handle, resolveUpdate, { by: options.as, action: options.action, requestId: newRequestId() });
     return reportVerdict(`resolve ${options.action}`, workflowId, result) ? ExitCode.Ok : ExitCode.Unsuccessful;
   });
 }

@@ -3,6 +3,7 @@
  * workflow, so it is ordered with every other pass) and print what was written, or why nothing was.
  */
 import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { durationOption, requireVar, runtimeSettings, temporalSettings } from '../../config/env.js';
 import { ConfigError } from '../../config/errors.js';
@@ -11,10 +12,11 @@ import type { FlagopsConfig } from '../../config/schema.js';
 import { Database, migrate } from '../../db/sql.js';
 import { findEnvironment } from '../../document-sync/flagsmith-tables.js';
 import type { SyncEnvironment } from '../../../workflows/document-sync/messages.js';
-import { syncInputFromConfig, wakeEnvironmentSync } from '../../document-sync/wake.js';
+import { syncInputFromConfig, syncNow } from '../../document-sync/wake.js';
+import { workflowIds } from '../../ids.js';
 import { PostgresDocumentStore } from '../../store/postgres-document-store.js';
 import { connectClient } from '../../temporal/connection.js';
-import { syncStatusQuery, type PassSummary } from '../../../workflows/document-sync/messages.js';
+import type { PassSummary } from '../../../workflows/document-sync/messages.js';
 import { ExitCode, action } from '../action.js';
 
 /** Add `flagops sync` to the program. */
@@ -47,8 +49,8 @@ async function resolveEnvironment(config: FlagopsConfig, db: Database, needle: s
 }
 
 /**
- * Wake the environment's sync with a request id and wait (up to `--timeout`) for the pass that
- * serves it. Throws `ConfigError` for an unknown or ambiguous environment or a missing variable.
+ * Ask the environment's sync for a pass (update-with-start, so it starts the workflow if need be)
+ * and wait (up to `--timeout`) for the pass that serves the request. Throws `ConfigError` for an unknown or ambiguous environment or a missing variable.
  * @returns 0 when the store holds the current document, 1 when the pass wrote nothing or none ran.
  */
 export async function runSync(env: NodeJS.ProcessEnv, needle: string, options: { timeout: string; json?: boolean }): Promise<number> {
@@ -64,20 +66,15 @@ export async function runSync(env: NodeJS.ProcessEnv, needle: string, options: {
     const environment = await resolveEnvironment(config, flagsmithDb, needle);
     await migrate(flagopsDb, 'flagops');
     const client = await connectClient(temporal);
-    let pass: PassSummary | undefined;
+    let pass: PassSummary;
     try {
-      const requestId = randomUUID();
       const target = { client, taskQueue: runtime.taskQueue, idPrefix: runtime.idPrefix };
-      const workflowId = await wakeEnvironmentSync(target, syncInputFromConfig(config, environment.id), { source: 'cli', requestId });
-      const deadline = Date.now() + timeoutMs;
-      while (!pass && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        const status = await client.workflow.getHandle(workflowId).query(syncStatusQuery).catch(() => undefined);
-        pass = status?.state.recentPasses.find((p) => p.requestIds.includes(requestId));
-      }
-      if (!pass) {
+      try {
+        ({ pass } = await syncNow(target, syncInputFromConfig(config, environment.id), randomUUID(), timeoutMs));
+      } catch (error) {
+        const why = error instanceof WorkflowUpdateFailedError ? (error.cause?.message ?? error.message) : error instanceof Error ? error.message : String(error);
         process.stderr.write(
-          `flagops: no pass of ${workflowId} ran within ${options.timeout}: is a worker with the sync on polling task queue ${runtime.taskQueue}?\n`,
+          `flagops: no pass of ${workflowIds.environmentDocumentSync(runtime.idPrefix, environment.id)} within ${options.timeout}: ${why} (is a worker with the sync on polling task queue ${runtime.taskQueue}?)\n`,
         );
         return ExitCode.Unsuccessful;
       }
