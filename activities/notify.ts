@@ -6,6 +6,7 @@
 import type { NotificationOutcome } from '../workflows/rollback/messages.js';
 import { outboundHttp, type ActivityDeps } from './deps.js';
 import { describeError } from './flagsmith.js';
+import { PULL_REQUEST_FORMAT, parsePullRequestRef } from '../src/github/pull-request.js';
 
 /** What a notification says: secret-free, built by the workflow from its state. */
 export interface RollbackNotice {
@@ -58,12 +59,12 @@ export function createNotifyActivities(deps: ActivityDeps) {
         }
       }
       if (notice.pr) {
-        const match = /^([\w.-]+)\/([\w.-]+)#(\d+)$/.exec(notice.pr);
+        const ref = parsePullRequestRef(notice.pr);
         const token = deps.secrets.githubToken;
         if (!token) outcomes.push({ channel: 'github', status: 'skipped', detail: 'GITHUB_TOKEN is not set on the worker', at: at() });
-        else if (!match) outcomes.push({ channel: 'github', status: 'failed', detail: `not a PR reference (owner/repo#N): ${notice.pr}`, at: at() });
+        else if (!ref) outcomes.push({ channel: 'github', status: 'failed', detail: `not a PR reference (${PULL_REQUEST_FORMAT}): ${notice.pr}`, at: at() });
         else {
-          const [, owner, repo, number] = match;
+          const { owner, repo, number } = ref;
           const base = (deps.endpoints?.githubApiUrl ?? 'https://api.github.com').replace(/\/$/, '');
           try {
             await http().postJson(

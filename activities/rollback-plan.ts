@@ -14,6 +14,7 @@ import {
   type FlagsmithClient,
   type Version,
 } from '../src/flagsmith/index.js';
+import { rollbackInputProblems } from '../src/rollback/input.js';
 import { canonicalJson, sha256Hex } from '../src/store/canonical.js';
 import type { EnvironmentPlan, FlagState, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
@@ -107,12 +108,15 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
   return {
     /**
      * The worker's configuration for this rollback.
-     * @throws PlanInvalid for an unknown environment or a subset without `partialReason`;
+     * @throws PlanInvalid for an input the schema refuses, an unknown environment or a subset without `partialReason`;
      *   Config when no approvers are configured.
      */
     // eslint-disable-next-line @typescript-eslint/require-await -- activities are async by contract
     async resolveRollbackContext(input: RollbackInput): Promise<RollbackContext> {
       const { config } = deps;
+      // The same rules as the CLI's and the starter's: a run started by any client is held to them.
+      const problems = rollbackInputProblems(input);
+      if (problems.length > 0) throw failure(FailureType.PlanInvalid, `invalid input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
       if (!config.approval) throw failure(FailureType.Config, 'approval.approvers is not configured on the worker: nobody could approve');
       const all = config.flagsmith.environments;
       const requested = input.environments && input.environments.length > 0 ? [...new Set(input.environments)] : all.map((e) => e.name);

@@ -3,10 +3,12 @@
  * anything connects or starts. Every error is a ConfigError naming the option to fix (exit 2).
  */
 import { z } from 'zod';
+import { durationLimits } from '../config/duration.js';
 import { durationOption } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import type { FlagopsConfig } from '../config/schema.js';
 import { ValueConversionError, parseValueText, valueTypes } from '../flagsmith/values.js';
+import { rollbackInputProblems } from '../rollback/input.js';
 import type { RollbackInput, RollbackTarget } from '../../workflows/rollback/messages.js';
 
 /** The options object commander hands to the `rollback` action. */
@@ -37,8 +39,16 @@ export interface RollbackRequest {
   json: boolean;
 }
 
-/** Option names as the user types them, for messages (zod paths are the camelCase keys). */
+/** Option names as the user types them, for messages (zod paths are the keys). */
 const optionNames: Record<string, string> = {
+  environments: '--env',
+  target: '--value',
+  'target.value': '--value',
+  requestedBy: '--as',
+  incidentId: '--incident',
+  cacheWaitMs: '--cache-wait',
+  approvalTimeoutMs: '--approval-timeout',
+  verifyTimeoutMs: '--verify-timeout',
   flag: '<flag>',
   env: '--env',
   partialReason: '--partial-reason',
@@ -51,24 +61,25 @@ const optionNames: Record<string, string> = {
   flagOnAt: '--flag-on-at',
 };
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const trimmed = z.string().trim();
 
+/**
+ * The command line's own shape (strings, trimmed). What makes an input valid — lengths, the flag
+ * name, the PR reference, names, bounds — is the one input schema's (`src/rollback/input.ts`).
+ */
 const schema = z.object({
-  // Flagsmith feature names have no whitespace; the name also becomes part of the workflow id.
-  flag: z.string().regex(/^[^\s/\\]{1,150}$/, 'a flag name without spaces or slashes, at most 150 characters'),
+  flag: z.string(),
   env: z.array(z.string()).optional(),
-  partialReason: text(1000).optional(),
+  partialReason: trimmed.optional(),
   enable: z.boolean().optional(),
   disable: z.boolean().optional(),
   value: z.string().optional(),
   valueType: z.enum(valueTypes as ['unicode', 'int', 'bool'], { message: 'one of unicode, int, bool' }).optional(),
-  reason: text(1000).optional(),
-  incident: text(200).optional(),
-  as: text(256).optional(),
-  pr: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+#[1-9]\d*$/, 'owner/repo#N, e.g. acme/backend#1094')
-    .optional(),
+  reason: trimmed.optional(),
+  incident: trimmed.optional(),
+  as: trimmed.optional(),
+  pr: z.string().optional(),
+  // Checked here too: it is converted to UTC ISO before the input schema sees it.
   flagOnAt: z.iso.datetime({ offset: true, message: 'an ISO date-time with offset, e.g. 2026-05-22T09:00:00Z' }).optional(),
 });
 
@@ -151,10 +162,11 @@ export function parseRollbackOptions(flag: string, raw: RollbackCliOptions, conf
   if (options.pr !== undefined) input.pr = options.pr;
   if (options.flagOnAt !== undefined) input.flagOnAt = new Date(options.flagOnAt).toISOString();
   if (raw.keepScheduled) input.keepScheduled = true;
-  if (raw.cacheWait !== undefined) input.cacheWaitMs = durationOption('--cache-wait', raw.cacheWait);
-  if (raw.approvalTimeout !== undefined) input.approvalTimeoutMs = durationOption('--approval-timeout', raw.approvalTimeout);
-  if (raw.verifyTimeout !== undefined) input.verifyTimeoutMs = durationOption('--verify-timeout', raw.verifyTimeout);
-  if (input.approvalTimeoutMs === 0) throw usage('--approval-timeout: must be more than 0');
-  if (input.verifyTimeoutMs === 0) throw usage('--verify-timeout: must be more than 0');
+  if (raw.cacheWait !== undefined) input.cacheWaitMs = durationOption('--cache-wait', raw.cacheWait, durationLimits.cacheWait);
+  if (raw.approvalTimeout !== undefined) input.approvalTimeoutMs = durationOption('--approval-timeout', raw.approvalTimeout, durationLimits.approvalTimeout);
+  if (raw.verifyTimeout !== undefined) input.verifyTimeoutMs = durationOption('--verify-timeout', raw.verifyTimeout, durationLimits.verifyTimeout);
+  // The one input schema the starter and the worker apply too.
+  const problem = rollbackInputProblems(input)[0];
+  if (problem) throw usage(`${optionNames[problem.field] ?? problem.field}: ${problem.message}`);
   return { input, wait: raw.wait !== false, json: raw.json === true };
 }

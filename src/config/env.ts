@@ -3,7 +3,7 @@
  * for just the variables it needs; a missing one is a ConfigError naming it and who needs it.
  */
 import { ConfigError } from './errors.js';
-import { parseDuration } from './duration.js';
+import { checkDuration, durationLimits, type DurationLimit } from './duration.js';
 
 export interface TemporalSettings {
   address: string;
@@ -123,8 +123,8 @@ export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSe
 }
 
 /** Parse a duration given on the command line or in a variable, naming the option on failure. */
-export function durationOption(name: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new ConfigError(`${name}: not a duration: ${JSON.stringify(text)} (use e.g. 30s, 5m, 1h)`);
-  return ms;
+export function durationOption(name: string, text: string, limit: DurationLimit = durationLimits.cliWait): number {
+  const checked = checkDuration(text, limit);
+  if (!checked.ok) throw new ConfigError(`${name}: ${checked.reason}`);
+  return checked.ms;
 }

@@ -3,19 +3,20 @@
  * milliseconds here so the rest of the code never sees duration strings.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { checkDuration, durationLimits, type DurationLimit } from './duration.js';
 
-const duration = (fallback: string) =>
+/** A duration with its unit (`30s`), within its documented limit, as milliseconds. */
+const duration = (fallback: string, limit: DurationLimit) =>
   z
     .union([z.string(), z.number()])
     .default(fallback)
     .transform((value, ctx) => {
-      const ms = parseDuration(value);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. 30s, 5m, 1h)` });
+      const checked = checkDuration(value, limit);
+      if (!checked.ok) {
+        ctx.addIssue({ code: 'custom', message: checked.reason });
         return z.NEVER;
       }
-      return ms;
+      return checked.ms;
     });
 
 export const environmentConfigSchema = z.strictObject({
@@ -58,21 +59,21 @@ export const configSchema = z.strictObject({
     .strictObject({
       approvers: z.array(z.string().min(1)).min(1),
       distinctFromRequester: z.boolean().default(true),
-      timeout: duration('30m'),
+      timeout: duration('30m', durationLimits.approvalTimeout),
     })
     .optional(),
   rollback: z
     .strictObject({
-      cacheWait: duration('60s'),
-      verifyTimeout: duration('5m'),
+      cacheWait: duration('60s', durationLimits.cacheWait),
+      verifyTimeout: duration('5m', durationLimits.verifyTimeout),
     })
     .prefault({}),
   flags: z.record(z.string(), flagConfigSchema).default({}),
   documentSync: z
     .strictObject({
-      backoffBase: duration('1s'),
+      backoffBase: duration('1s', durationLimits.backoffBase),
       maxAttempts: z.number().int().min(1).max(30).default(6),
-      reconcileEvery: duration('10m'),
+      reconcileEvery: duration('10m', durationLimits.reconcileEvery),
     })
     .prefault({}),
 });

@@ -9,6 +9,9 @@ import type { flagRollback } from '../../workflows/flag-rollback.js';
 import type { RollbackInput } from '../../workflows/rollback/messages.js';
 import { FlagNameKey, IncidentIdKey, RequestedByKey, RollbackStepKey } from '../../workflows/rollback/search-attributes.js';
 import { cut } from '../../workflows/rollback/signals.js';
+import { parseRollbackInput } from './input.js';
+
+export { RollbackInputError } from './input.js';
 
 /** A rollback for this flag is already running; `workflowId`/`runId` name it. */
 export class RollbackAlreadyRunningError extends Error {
@@ -21,11 +24,6 @@ export class RollbackAlreadyRunningError extends Error {
   }
 }
 
-/** Input that cannot start a rollback; the message names the field. */
-export class RollbackInputError extends Error {
-  override readonly name = 'RollbackInputError';
-}
-
 export interface StartRollbackOptions {
   taskQueue: string;
   /** `FLAGOPS_ID_PREFIX`. */
@@ -33,35 +31,21 @@ export interface StartRollbackOptions {
   input: RollbackInput;
 }
 
-/** Checks that need no configuration; the workflow's plan checks the rest against the worker's config. */
-export function checkRollbackInput(input: RollbackInput): void {
-  for (const key of ['flag', 'requestedBy'] as const) {
-    const value: unknown = input[key];
-    if (typeof value !== 'string' || value.trim() === '') throw new RollbackInputError(`${key} is required`);
-  }
-  // `reason` and `incidentId` are optional (SPEC §6), but when given they must say something.
-  for (const key of ['reason', 'incidentId'] as const) {
-    const value: unknown = input[key];
-    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new RollbackInputError(`${key}: must not be empty when given`);
-  }
-  if (input.pr !== undefined && !/^[\w.-]+\/[\w.-]+#\d+$/.test(input.pr)) throw new RollbackInputError(`pr: expected owner/repo#N, got ${input.pr}`);
-  if (input.flagOnAt !== undefined && Number.isNaN(Date.parse(input.flagOnAt))) {
-    throw new RollbackInputError(`flagOnAt: not an ISO date-time: ${input.flagOnAt}`);
-  }
-  for (const key of ['cacheWaitMs', 'approvalTimeoutMs', 'verifyTimeoutMs', 'verifyIntervalMs', 'attentionTimeoutMs'] as const) {
-    const value = input[key];
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new RollbackInputError(`${key}: expected milliseconds ≥ 0`);
-  }
+/** The Temporal UI's static summary of a run: what it rolls back, where, for whom (one line). */
+export function staticSummaryOf(input: RollbackInput): string {
+  const target = input.target?.enabled ? 'ON' : 'OFF';
+  const where = input.environments?.length ? input.environments.join(', ') : 'every configured environment';
+  const incident = input.incidentId ? ` for incident ${input.incidentId}` : '';
+  return cut(`Roll ${input.flag} back to ${target} in ${where}${incident}, requested by ${input.requestedBy}`);
 }
 
 /**
  * Start `flagRollback` for `input.flag`.
- * @throws RollbackInputError for input missing a required field.
+ * @throws RollbackInputError naming the first field of `input` to fix (see `rollbackInputSchema`).
  * @throws RollbackAlreadyRunningError when a run with the same id is open.
  */
 export async function startRollback(client: Client, options: StartRollbackOptions): Promise<WorkflowHandleWithFirstExecutionRunId<typeof flagRollback>> {
-  const { input } = options;
-  checkRollbackInput(input);
+  const input = parseRollbackInput(options.input);
   const workflowId = workflowIds.rollback(options.idPrefix, input.flag);
   try {
     return await client.workflow.start<typeof flagRollback>('flagRollback', {
@@ -70,6 +54,7 @@ export async function startRollback(client: Client, options: StartRollbackOption
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: staticSummaryOf(input),
       // The values the workflow upserts itself (cut the same way), so they do not change under a search.
       typedSearchAttributes: [
         { key: FlagNameKey, value: input.flag },
