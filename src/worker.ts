@@ -48,6 +48,18 @@ export interface WorkerOptions {
   shutdownGraceTimeMs?: number;
   /** Replace single activities (fault injection in tests only). */
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /**
+   * Temporal Worker Versioning: this worker is build `buildId` of deployment `deploymentName`.
+   * Rollbacks stay PINNED to the build they started on; the long-lived sync and tailer workflows
+   * AUTO_UPGRADE (see README, "Changing workflow code"). Absent: an unversioned worker.
+   */
+  deployment?: WorkerDeployment;
+}
+
+/** A worker's place in a Temporal Worker Deployment. */
+export interface WorkerDeployment {
+  deploymentName: string;
+  buildId: string;
 }
 
 /** How long a workflow task waits for its worker's sticky queue; see {@link createFlagopsWorker}. */
@@ -67,6 +79,17 @@ export async function createFlagopsWorker(options: WorkerOptions): Promise<Worke
     // another worker gets them (Temporal's default is 10 s). An incident rollback should not sit
     // out 10 s; the price, a history replay when a busy worker misses the window, is small here.
     stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,
+    ...(options.deployment
+      ? {
+          workerDeploymentOptions: {
+            useWorkerVersioning: true,
+            version: { deploymentName: options.deployment.deploymentName, buildId: options.deployment.buildId },
+            // A rollback must finish on the code that planned it; workflows that outlive any
+            // deploy (sync, tailer) declare AUTO_UPGRADE themselves.
+            defaultVersioningBehavior: 'PINNED',
+          },
+        }
+      : {}),
   });
 }
 

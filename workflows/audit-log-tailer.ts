@@ -4,14 +4,28 @@
  * database, so it survives worker and server restarts and even a terminated tailer), re-reads an
  * overlap window because rows commit out of id order, and signal-with-starts the sync workflows.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setDefaultSignalHandler, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setDefaultSignalHandler,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { tailerStatusQuery, type AuditLogTailerInput } from './audit-log/messages.js';
 import type { AuditTailResult, IgnoredMessages } from './document-sync/messages.js';
 import { keepLast } from './document-sync/state.js';
 import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
+import { versioningBehavior } from './versioning.js';
 
 export type { AuditLogTailerInput, TailerStatus } from './audit-log/messages.js';
+
+// Never-ending, so it moves to each new build as it is deployed: every change to it must replay its
+// old histories (`patched()`; README, "Changing workflow code").
+versioningBehavior('AUTO_UPGRADE', auditLogTailer);
 
 /**
  * The singleton tailer (`<prefix>audit-log-tailer`, started by `ensureAuditLogTailer`): polls

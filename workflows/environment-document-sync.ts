@@ -40,11 +40,16 @@ import {
 } from './document-sync/messages.js';
 import { MAX_PENDING_REQUESTS, RECENT_AUDIT_IDS, RECENT_PASSES, initialSyncState, keepLast, parseSyncNow, parseWake, recordIgnored } from './document-sync/state.js';
 import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
+import { versioningBehavior } from './versioning.js';
 
 export type { EnvironmentDocumentSyncInput, SyncEnded, SyncStatus, SyncWake } from './document-sync/messages.js';
 
 /** A `syncNow` waits at most this long for the pass that serves it (a pass is bounded well below). */
 const SYNC_NOW_WAIT_MS = 60 * 60_000;
+
+// Never-ending, so it moves to each new build as it is deployed: every change to it must replay its
+// old histories (`patched()`; README, "Changing workflow code").
+versioningBehavior('AUTO_UPGRADE', environmentDocumentSync);
 
 /**
  * The sync workflow of one environment (id `<prefix>env-doc-sync-<environment id>`); start or wake

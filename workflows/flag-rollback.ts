@@ -21,6 +21,7 @@ import { endingOf, type Ending, type PhaseEnd } from './rollback/rollout.js';
 import { RollbackRun } from './rollback/run.js';
 import { failureMessage } from './rollback/state.js';
 import { verifyStep, waitForCaches } from './rollback/verify.js';
+import { versioningBehavior } from './versioning.js';
 
 export type { RollbackInput, RollbackStatus } from './rollback/messages.js';
 
@@ -36,6 +37,10 @@ function orEnd(phase: PhaseEnd): string | null {
   if (phase.kind === 'end') throw new Ended(phase);
   return phase.acceptedBy;
 }
+
+// Under Worker Versioning a rollback finishes on the build that planned it (README, "Changing
+// workflow code"): a deploy never changes the code under a run waiting for its approver.
+versioningBehavior('PINNED', flagRollback);
 
 /**
  * Run one rollback of `input.flag` (SPEC §3). Resolves with the final {@link RollbackStatus} for

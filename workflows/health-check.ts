@@ -5,11 +5,15 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { HealthReport } from '../activities/health.js';
+import { versioningBehavior } from './versioning.js';
 
 export interface HealthCheckInput {
   /** Start-to-close timeout of the check, in ms (tests pass seconds). */
   timeoutMs?: number;
 }
+
+// A short check: it runs on whichever build is current.
+versioningBehavior('AUTO_UPGRADE', healthCheck);
 
 export async function healthCheck(input: HealthCheckInput = {}): Promise<HealthReport> {
   const { checkDependencies } = proxyActivities<Activities>({

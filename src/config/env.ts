@@ -122,6 +122,29 @@ export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSe
   };
 }
 
+/**
+ * The worker's Worker Deployment (Temporal Worker Versioning): on when `FLAGOPS_BUILD_ID` is set,
+ * in deployment `FLAGOPS_DEPLOYMENT_NAME` (default `flagops`); null for an unversioned worker.
+ */
+export function deploymentSettings(env: NodeJS.ProcessEnv = process.env): { deploymentName: string; buildId: string } | null {
+  const buildId = optionalVar(env, 'FLAGOPS_BUILD_ID');
+  const deploymentName = optionalVar(env, 'FLAGOPS_DEPLOYMENT_NAME') ?? 'flagops';
+  if (buildId === undefined) {
+    if (optionalVar(env, 'FLAGOPS_DEPLOYMENT_NAME') !== undefined) {
+      throw new ConfigError('FLAGOPS_DEPLOYMENT_NAME is set without FLAGOPS_BUILD_ID: set both to run a versioned worker, or neither');
+    }
+    return null;
+  }
+  // Temporal joins them as `<deployment>.<build>`; keep both to printable names.
+  for (const [name, value] of [
+    ['FLAGOPS_BUILD_ID', buildId],
+    ['FLAGOPS_DEPLOYMENT_NAME', deploymentName],
+  ] as const) {
+    if (!/^[A-Za-z0-9_\-+]{1,200}$/.test(value)) throw new ConfigError(`${name}: letters, digits, -, _ and + only (at most 200), got ${JSON.stringify(value.slice(0, 40))}`);
+  }
+  return { deploymentName, buildId };
+}
+
 /** Parse a duration given on the command line or in a variable, naming the option on failure. */
 export function durationOption(name: string, text: string, limit: DurationLimit = durationLimits.cliWait): number {
   const checked = checkDuration(text, limit);

@@ -4,7 +4,7 @@
  */
 import { Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
-import { adminToken, optionalUrlVar, optionalVar, runtimeSettings, temporalSettings } from '../../config/env.js';
+import { adminToken, deploymentSettings, optionalUrlVar, optionalVar, runtimeSettings, temporalSettings } from '../../config/env.js';
 import { loadConfig } from '../../config/load.js';
 import { migrate } from '../../db/sql.js';
 import { ensureAuditLogTailer } from '../../document-sync/tailer.js';
@@ -23,7 +23,8 @@ export function registerWorkerCommand(program: Command): void {
       'after',
       `
 Environment: FLAGOPS_CONFIG, FLAGSMITH_ADMIN_TOKEN, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
-FLAGOPS_TASK_QUEUE, FLAGOPS_ID_PREFIX, METRICS_PORT (0 = off; Temporal's own runtime metrics are
+FLAGOPS_TASK_QUEUE, FLAGOPS_ID_PREFIX, FLAGOPS_BUILD_ID and FLAGOPS_DEPLOYMENT_NAME (Worker
+Versioning: rollbacks stay pinned to the build they started on), METRICS_PORT (0 = off; Temporal's own runtime metrics are
 served on METRICS_PORT + 1), LOG_LEVEL, and optionally DATABASE_URL, FLAGSMITH_DATABASE_URL,
 FLAGOPS_DATABASE_URL, FLAGSMITH_SERVER_KEY_<ENV>, SLACK_WEBHOOK_URL, GITHUB_TOKEN, GITHUB_API_URL
 (GitHub Enterprise: its API root, e.g. https://github.example.com/api/v3).`,
@@ -38,6 +39,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
   for (const name of ['SLACK_WEBHOOK_URL', 'GITHUB_API_URL']) optionalUrlVar(env, name);
   const runtime = runtimeSettings(env);
   const temporal = temporalSettings(env);
+  const deployment = deploymentSettings(env);
   const log = createLogger(runtime.logLevel);
   const metrics = createMetrics({ defaultMetrics: true });
 
@@ -65,6 +67,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
       namespace: temporal.namespace,
       taskQueue: runtime.taskQueue,
       deps: built.deps,
+      ...(deployment ? { deployment } : {}),
     });
     let tailer: string | null = null;
     if (syncOn && built.deps.flagopsDb && built.deps.temporal) {
@@ -81,6 +84,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
         metricsPort: metricsServer?.port ?? null,
         documentSync: syncOn ? 'on' : 'off (needs FLAGSMITH_DATABASE_URL and FLAGOPS_DATABASE_URL)',
         auditLogTailer: tailer,
+        deployment: deployment ? `${deployment.deploymentName} build ${deployment.buildId} (set it current: temporal worker deployment set-current-version)` : 'unversioned',
       },
       'worker started',
     );
