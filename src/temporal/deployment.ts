@@ -26,7 +26,7 @@ export async function setCurrentBuild(client: Client, deployment: WorkerDeployme
       });
       return;
     } catch (error) {
-      if (!isGrpcServiceError(error) || !NOT_YET.has(error.code as number) || Date.now() > deadline) throw error;
+      if (!isGrpcServiceError(error) || !NOT_YET.has(error.code) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
