@@ -13,15 +13,22 @@ import { bundleFlagopsWorkflows, createFlagopsWorker } from '../../src/worker.js
 let environment: Promise<TestWorkflowEnvironment> | undefined;
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
+/**
+ * Keep test output quiet when it passes: the SDK's INFO and WARN lines (worker state changes, the
+ * activity failures and failing replays a test provokes on purpose) are noise here. Once per file.
+ */
+export function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  } catch {
+    // Already installed in this process (another helper got there first).
+  }
+}
+
 /** The test file's connection to the run's dev server (closed after the file). */
 export function testEnvironment(): Promise<TestWorkflowEnvironment> {
   if (!environment) {
-    // Keep test output quiet when it passes: the SDK's INFO and WARN lines (worker state changes, the activity failures a test injects on purpose) are noise here.
-    try {
-      Runtime.install({ logger: new DefaultLogger('ERROR') });
-    } catch {
-      // Already installed in this process (another helper got there first).
-    }
+    quietRuntime();
     environment = TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
     afterAll(async () => {
       await (await environment)?.teardown();

@@ -75,11 +75,11 @@ export async function publishStep(run: RollbackRun, plan: RollbackPlan, acts: Ro
     return results;
   };
 
-  const end = await publishEverywhere(envs, {
+  // The memo is written again at the next step (or the end); not here, so the commands stay those
+  // of the code before the state machine and its in-flight runs replay (README, "Changing workflow code").
+  return publishEverywhere(envs, {
     publish,
     awaitResolution: (reason, actions) => desk.awaitResolution('publish', reason, actions),
     cancelled: () => run.cancelled,
   });
-  run.memo();
-  return end;
 }

@@ -113,13 +113,16 @@ export class RollbackRun {
   }
 
   /** Move to a status (and its step); the `RollbackStep` search attribute follows the step. */
-  setStatus(status: RollbackStatusName, step: RollbackStepName = stepOf(status)): void {
+  setStatus(status: RollbackStatusName, step: RollbackStepName = stepOf(status), outcome?: RollbackStatusName): void {
     const now = Date.now();
     if (this.s.step !== step) {
       const started = this.stepStarted[this.s.step];
       if (started !== undefined) this.stepDurations[this.s.step] = (this.stepDurations[this.s.step] ?? 0) + now - started;
       this.stepStarted[step] = now;
-      upsertSearchAttributes([{ key: RollbackStepKey, value: step }]);
+      // One upsert per step change: the outcome goes with the move to `summary`.
+      upsertSearchAttributes([{ key: RollbackStepKey, value: step }, ...(outcome ? [{ key: RollbackOutcomeKey, value: outcome }] : [])]);
+    } else if (outcome) {
+      upsertSearchAttributes([{ key: RollbackOutcomeKey, value: outcome }]);
     }
     this.s.status = status;
     this.s.step = step;
@@ -146,8 +149,7 @@ export class RollbackRun {
       this.s.outcome = { status, at: this.now(), by, detail: cut(detail) };
       this.s.attention = null;
       this.s.timers = { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null };
-      this.setStatus(status, 'summary');
-      upsertSearchAttributes([{ key: RollbackOutcomeKey, value: status }]);
+      this.setStatus(status, 'summary', status);
       this.memo();
       try {
         await recordFinished(status, this.stepDurations);

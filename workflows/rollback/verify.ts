@@ -89,6 +89,5 @@ export async function verifyStep(run: RollbackRun, plan: RollbackPlan, verifyTim
     },
   });
   s.timers.verifyDeadline = null;
-  run.memo();
   return end;
 }
