@@ -119,6 +119,23 @@ describe('flagRollback over three environments', () => {
     });
   });
 
+  it('an Update sent before the plan exists waits for it and is judged then', async () => {
+    await setAllOn();
+    await runWithWorker({ deps: deps() }, async ({ client, taskQueue, idPrefix }) => {
+      // Latency on the plan's first call keeps the plan from existing while the Update arrives.
+      sandbox.faults.add({ method: 'GET', path: `/api/v1/environments/${ENVS[0]?.apiKey ?? ''}/`, latencyMs: 2_000, count: 1 });
+      const handle = await startRollback(client, { taskQueue, idPrefix, input });
+      const early = handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER, requestId: 'early' }] });
+      const pending = await waitForQuery('pending', () => handle.query(statusQuery), (s) => s.pending.length === 1);
+      expect(pending).toMatchObject({ status: 'planning', pending: [{ signal: 'approve', via: 'update', requestId: 'early' }] });
+      expect(await early).toMatchObject({ accepted: true, reason: null });
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      expect(result.pending).toEqual([]);
+      expect(result.approvals).toMatchObject([{ signal: 'approve', via: 'update', requestId: 'early' }]);
+    });
+  });
+
   it('A and B publish, C fails; revert fails in B: retry is refused, and the run can only end needs_attention or failed (the defect)', async () => {
     await setAllOn();
     await runWithWorker({ deps: deps() }, async ({ client, taskQueue, idPrefix }) => {

@@ -90,9 +90,9 @@ describe('flagRollback: the backend probe', () => {
       expect(prod).toMatchObject({ verified: false, adminView: { ok: true }, sdkView: { ok: true }, probe: { ok: false } });
       await handle.signal(resolveSignal, { by: APPROVER, action: 'accept' });
       const result = await handle.result();
-      expect(result.status).toBe('completed');
-      // Completed, but the outcome says what was accepted unverified.
-      expect(result.outcome?.detail).toBe(`rolled back; Production not verified, accepted by ${APPROVER}`);
+      // Never `completed` with an environment unverified (SPEC §3): the acceptance and each state are named.
+      expect(result.status).toBe('needs_attention');
+      expect(result.outcome).toMatchObject({ by: APPROVER, detail: `accepted as is by ${APPROVER}: Production published, Development verified` });
     });
   });
 });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../src/devtools/dev-server.js';
-import { healthCheck } from '../workflows/index.js';
+import type { healthCheck } from '../workflows/index.js';
 import { createLogger } from '../src/log.js';
 import { createMetrics } from '../src/metrics.js';
 import { parseConfig } from '../src/config/load.js';
@@ -52,7 +52,7 @@ describe('flagops worker (the real CLI process)', async () => {
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     try {
       const client = new Client({ connection });
-      const report = await client.workflow.execute(healthCheck, {
+      const report = await client.workflow.execute<typeof healthCheck>('healthCheck', {
         taskQueue,
         workflowId: uniqueName('health'),
         args: [{ timeoutMs: 10_000 }],
@@ -89,7 +89,7 @@ describe('runWithWorker (the in-process test worker)', async () => {
     const workflowId = uniqueName('health');
     const report = await runWithWorker(
       { deps: { config, log, metrics: createMetrics(), secrets: { serverKeys: {} }, flagopsDb: store.db } },
-      ({ client, taskQueue }) => client.workflow.execute(healthCheck, { taskQueue, workflowId, args: [{}] }),
+      ({ client, taskQueue }) => client.workflow.execute<typeof healthCheck>('healthCheck', { taskQueue, workflowId, args: [{}] }),
     );
     expect(report.dependencies).toContainEqual({ name: 'flagopsDb', configured: true, ok: true });
     expect(lines.find((line) => line.event === 'worker.self_check')).toMatchObject({ workflowId, activity: 'checkDependencies', attempt: 1 });
