@@ -57,12 +57,12 @@ async function statusUntil(id: string, env: NodeJS.ProcessEnv, predicate: (s: Ro
 }
 
 /** `flagops list … --json` until it shows `id` (visibility lags behind the start). */
-async function listed(listArgs: string[], env: NodeJS.ProcessEnv, id: string): Promise<{ workflowId: string; executionStatus: string; incidentId: string | null }[]> {
+async function listed(listArgs: string[], env: NodeJS.ProcessEnv, id: string): Promise<{ workflowId: string; executionStatus: string; outcome: string | null; incidentId: string | null }[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const result = await runCli(['list', ...listArgs, '--json'], env);
     expect(result.code, result.stderr).toBe(0);
-    const rows = JSON.parse(result.stdout) as { workflowId: string; executionStatus: string; incidentId: string | null }[];
+    const rows = JSON.parse(result.stdout) as { workflowId: string; executionStatus: string; outcome: string | null; incidentId: string | null }[];
     if (rows.some((r) => r.workflowId === id) || Date.now() > deadline) return rows;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -125,7 +125,10 @@ describe('flagops rollback + approve (issue 4, "Done when")', () => {
       expect(status.refusals.map((r) => [r.by, r.requestId !== null])).toEqual([[REQUESTER, true]]);
 
       const rows = await listed(['--flag', FLAG], env, id);
-      expect(rows.find((r) => r.workflowId === id)).toMatchObject({ executionStatus: 'COMPLETED', incidentId: 'INC-1' });
+      expect(rows.find((r) => r.workflowId === id)).toMatchObject({ executionStatus: 'COMPLETED', outcome: 'completed', incidentId: 'INC-1' });
+      // The table shows the rollback's outcome, not Temporal's execution status.
+      const table = await runCli(['list', '--flag', FLAG], env);
+      expect(table.stdout).toMatch(new RegExp(`^${id}\\s+completed\\s+-\\s+INC-1`, 'm'));
     });
   });
 });

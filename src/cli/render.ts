@@ -123,13 +123,16 @@ function viewText(label: string, view: ViewCheck | null): string | null {
 
 /** `published, version …, admin view ok (…), SDK view ok (…), verified`. */
 function environmentDetails(env: EnvironmentOutcome): string {
-  const parts: string[] = [env.publish];
+  // `state` names where the environment stands; statuses recorded before it existed have only `publish`.
+  const state = (env as Partial<EnvironmentOutcome>).state;
+  const parts: string[] = [state ? state.replace('_', ' ') : env.publish];
   if (env.version) parts.push(`version ${env.version}`);
+  if (env.revertVersion) parts.push(`restored by version ${env.revertVersion}`);
   if (env.error) parts.push(`error: ${clip(env.error, 200)}`);
   for (const text of [viewText('admin view', env.adminView), viewText('SDK view', env.sdkView), viewText('probe', env.probe)]) {
     if (text) parts.push(text);
   }
-  if (env.verified) parts.push('verified');
+  if (!state && env.verified) parts.push('verified');
   return parts.join(', ');
 }
 

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { ConfigError } from '../../config/errors.js';
-import { FlagNameKey, IncidentIdKey, RequestedByKey, RollbackStepKey } from '../../../workflows/rollback/search-attributes.js';
+import { FlagNameKey, IncidentIdKey, RequestedByKey, RollbackOutcomeKey, RollbackStepKey } from '../../../workflows/rollback/search-attributes.js';
 import { ExitCode, action } from '../action.js';
 import { cliIdentity, osUser, withTemporal } from '../temporal.js';
 
@@ -59,6 +59,8 @@ interface ListedRollback {
   workflowId: string;
   runId: string;
   executionStatus: string;
+  /** The rollback's own outcome (RollbackOutcome), set at its end; null while it runs. */
+  outcome: string | null;
   step: string | null;
   flag: string | null;
   incidentId: string | null;
@@ -73,6 +75,7 @@ function toListed(info: WorkflowExecutionInfo): ListedRollback {
     workflowId: info.workflowId,
     runId: info.runId,
     executionStatus: info.status.name,
+    outcome: attrs.get(RollbackOutcomeKey) ?? null,
     step: attrs.get(RollbackStepKey) ?? null,
     flag: attrs.get(FlagNameKey) ?? null,
     incidentId: attrs.get(IncidentIdKey) ?? null,
@@ -83,8 +86,16 @@ function toListed(info: WorkflowExecutionInfo): ListedRollback {
 }
 
 function table(rows: ListedRollback[]): string {
-  const header = ['WORKFLOW ID', 'STATUS', 'STEP', 'INCIDENT', 'REQUESTED BY', 'STARTED'];
-  const cells = rows.map((r) => [r.workflowId, r.executionStatus, r.step ?? '-', r.incidentId ?? '-', r.requestedBy ?? '-', r.startTime]);
+  // A rejected rollback closes COMPLETED in Temporal's terms: show the rollback's outcome, and the step only while it runs.
+  const header = ['WORKFLOW ID', 'OUTCOME', 'STEP', 'INCIDENT', 'REQUESTED BY', 'STARTED'];
+  const cells = rows.map((r) => [
+    r.workflowId,
+    r.outcome ?? (r.executionStatus === 'RUNNING' ? 'running' : r.executionStatus.toLowerCase()),
+    r.executionStatus === 'RUNNING' ? (r.step ?? '-') : '-',
+    r.incidentId ?? '-',
+    r.requestedBy ?? '-',
+    r.startTime,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
   return [header, ...cells].map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
