@@ -22,12 +22,19 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >&2
 fi
 
-# The first cluster Debian knows; create one if the package left none.
-read -r pg_version pg_cluster pg_port pg_status _ < <(pg_lsclusters --no-header | head -n 1) || true
+# The cluster meant: $FLAGOPS_PG_CLUSTER (e.g. `15/main`, or just `main`), else Debian's default
+# `main` — never merely the first one `pg_lsclusters` happens to list. Created when missing.
+wanted=${FLAGOPS_PG_CLUSTER:-main}
+wanted_name=${wanted##*/}
+wanted_version=$([[ "${wanted}" == */* ]] && echo "${wanted%%/*}" || true)
+find_cluster() {
+  pg_lsclusters --no-header | awk -v name="${wanted_name}" -v version="${wanted_version}" '$2 == name && (version == "" || $1 == version) { print; exit }'
+}
+read -r pg_version pg_cluster pg_port pg_status _ < <(find_cluster) || true
 if [[ -z "${pg_version:-}" ]]; then
-  pg_version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
-  as_root pg_createcluster "${pg_version}" main >&2
-  read -r pg_version pg_cluster pg_port pg_status _ < <(pg_lsclusters --no-header | head -n 1)
+  pg_version=${wanted_version:-$(ls /usr/lib/postgresql | sort -V | tail -n 1)}
+  as_root pg_createcluster "${pg_version}" "${wanted_name}" >&2
+  read -r pg_version pg_cluster pg_port pg_status _ < <(find_cluster)
 fi
 if [[ "${pg_status}" != online* ]]; then
   as_root pg_ctlcluster "${pg_version}" "${pg_cluster}" start >&2
@@ -38,7 +45,8 @@ for _ in $(seq 1 50); do
 done
 
 as_postgres() { if [[ $(id -u) -eq 0 ]]; then su postgres -c "$*"; else sudo -n -u postgres sh -c "$*"; fi; }
-as_postgres "psql -p ${pg_port} -Atqc \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'flagops') THEN CREATE ROLE flagops LOGIN PASSWORD 'flagops' CREATEDB; END IF; END \\\$\\\$\"" >&2
+# CREATEROLE: the cohort tests create a read-only role, as the README tells operators to.
+as_postgres "psql -p ${pg_port} -Atqc \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'flagops') THEN CREATE ROLE flagops LOGIN PASSWORD 'flagops' CREATEDB CREATEROLE; ELSE ALTER ROLE flagops CREATEROLE; END IF; END \\\$\\\$\"" >&2
 if [[ -z $(as_postgres "psql -p ${pg_port} -Atqc \"SELECT 1 FROM pg_database WHERE datname = 'flagops'\"") ]]; then
   as_postgres "createdb -p ${pg_port} -O flagops flagops" >&2
 fi

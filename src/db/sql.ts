@@ -21,12 +21,20 @@ export interface TransactionOptions {
   statementTimeoutMs?: number;
 }
 
+/** Begin a transaction with the options' mode and statement timeout. */
+async function begin(client: Queryable, options: TransactionOptions): Promise<void> {
+  await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+  if (options.statementTimeoutMs !== undefined) {
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs))}`);
+  }
+}
+
 /** A pool over one database. `label` names it in errors instead of the (secret) URL. */
 export class Database {
   readonly pool: pg.Pool;
 
   constructor(
-    url: string,
+    private readonly url: string,
     readonly label: string,
     options: { max?: number } = {},
   ) {
@@ -40,22 +48,52 @@ export class Database {
     return result.rows;
   }
 
-  /** Run `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Run `fn` in one transaction; commits when it resolves, rolls back when it throws. A connection
+   * that breaks meanwhile (a database restart) rejects the call and is discarded, never reused,
+   * and its `'error'` event never reaches the process as an unhandled error.
+   */
   async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
-      await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
-      if (options.statementTimeoutMs !== undefined) {
-        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs))}`);
-      }
+      await begin(client, options);
       const value = await fn(client);
       await client.query('COMMIT');
       return value;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      broken ??= await client.query('ROLLBACK').then(
+        () => undefined,
+        (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
+      );
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Run `fn` in one transaction on a connection of its own, opened for it and closed after it:
+   * whatever `fn`'s SQL did to its session (a setting, an advisory lock, a temporary table) ends
+   * with it. For SQL the worker does not control (the cohort query).
+   */
+  async isolatedTransaction<T>(fn: (client: pg.Client) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000, application_name: 'flagops' });
+    // A connection lost mid-query rejects the query; the event itself must not crash the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await begin(client, options);
+      const value = await fn(client);
+      await client.query('COMMIT');
+      return value;
+    } finally {
+      await client.end().catch(() => undefined);
     }
   }
 
