@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, bundleWorkflowCode, type BundleOptions, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { adminToken, optionalUrlVar, optionalVar, serverKeyVariable } from './config/env.js';
+import { adminToken, optionalDatabaseUrlVar, optionalUrlVar, optionalVar, serverKeyVariable } from './config/env.js';
 import type { FlagopsConfig } from './config/schema.js';
 import { Database } from './db/sql.js';
 import { FlagsmithClient } from './flagsmith/client.js';
@@ -117,7 +117,7 @@ export function buildActivityDeps(args: {
     if (key) serverKeys[environment.name] = key;
   }
   const open = (name: string, label: string) => {
-    const url = optionalVar(env, name);
+    const url = optionalDatabaseUrlVar(env, name);
     return url ? new Database(url, label) : undefined;
   };
   const appDb = open('DATABASE_URL', 'application database (DATABASE_URL)');

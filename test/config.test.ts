@@ -35,10 +35,34 @@ describe('configuration', () => {
     expect(() => parseConfig(config, 'flagops.yaml', {})).toThrow(/rollback\.cacheWait: not a duration: "soon"/);
   });
 
-  it('refuses duplicate environment names', () => {
-    const config = sampleConfig();
-    config.flagsmith.environments.push({ name: 'Production', id: 1, apiKey: 'x' });
-    expect(() => parseConfig(config, 'flagops.yaml', {})).toThrow(/flagsmith\.environments: environment names must be unique/);
+  it('refuses two entries for one environment: the same name (in any case), id or api key', () => {
+    const withExtra = (extra: { name: string; id: number; apiKey: string }) => {
+      const config = sampleConfig();
+      config.flagsmith.environments.push(extra);
+      return () => parseConfig(config, 'flagops.yaml', {});
+    };
+    const [first] = sampleConfig().flagsmith.environments;
+    if (!first) throw new Error('sample config without environments');
+    expect(withExtra({ name: first.name, id: 1, apiKey: 'x' })).toThrow(/flagsmith\.environments\.2\.name: duplicates environments\.0\.name/);
+    expect(withExtra({ name: first.name.toUpperCase(), id: 1, apiKey: 'x' })).toThrow(/environments\.2\.name: duplicates environments\.0\.name \(names are compared ignoring case\)/);
+    expect(withExtra({ name: 'Staging', id: first.id, apiKey: 'x' })).toThrow(/environments\.2\.id: duplicates environments\.0\.id/);
+    expect(withExtra({ name: 'Staging', id: 1, apiKey: first.apiKey })).toThrow(/environments\.2\.apiKey: duplicates environments\.0\.apiKey/);
+  });
+
+  it('refuses a blank approver, a zero approval timeout, non-http(s) URLs, and a FLAGSMITH_API_URL without echoing it', () => {
+    const with_ = (patch: (c: Record<string, unknown>) => void) => {
+      const config = sampleConfig() as unknown as Record<string, unknown>;
+      patch(config);
+      return () => parseConfig(config, 'flagops.yaml', {});
+    };
+    expect(with_((c) => (c.approval = { approvers: ['sd@example.com', ' \u200B '] }))).toThrow(/approval\.approvers\.1: must name someone/);
+    expect(with_((c) => (c.approval = { approvers: ['sd@example.com'], timeout: '0s' }))).toThrow(/approval\.timeout: 0s is less than the minimum of 1s/);
+    expect(with_((c) => (c.flags = { f: { probe: { url: 'file:///etc/passwd', expectJsonPath: '$.on', expectValue: false } } }))).toThrow(/probe url: an http\(s\) URL/);
+    expect(with_((c) => ((c.flagsmith as Record<string, unknown>).apiUrl = 'ftp://flagsmith.example.com'))).toThrow(/apiUrl: an http\(s\) URL/);
+    const leaky = () => parseConfig(sampleConfig(), 'flagops.yaml', { FLAGSMITH_API_URL: 'http://u:hunter2@[bad' });
+    expect(leaky).toThrow(/FLAGSMITH_API_URL: not a URL/);
+    expect(leaky).not.toThrow(/hunter2/);
+    expect(() => parseConfig(sampleConfig(), 'flagops.yaml', { FLAGSMITH_API_URL: 'https://u:hunter2@flagsmith.example.com' })).toThrow(/must not carry a user or password/);
   });
 
   it('names FLAGOPS_CONFIG when the file is missing, and the file when YAML is broken', () => {

@@ -61,6 +61,25 @@ export function optionalUrlVar(env: NodeJS.ProcessEnv, name: string): string | u
   return value;
 }
 
+/**
+ * An optional PostgreSQL connection string. The message never repeats the value: it carries a password.
+ * @throws ConfigError naming the variable when it is not a `postgres://` / `postgresql://` URL.
+ */
+export function optionalDatabaseUrlVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = optionalVar(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name}: not a URL (expected postgres://user:password@host:5432/database)`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`${name}: expected a postgres:// URL, not ${url.protocol} (postgres://user:password@host:5432/database)`);
+  }
+  return value;
+}
+
 export function adminToken(env: NodeJS.ProcessEnv, neededBy: string): string {
   return normaliseAdminToken(requireVar(env, 'FLAGSMITH_ADMIN_TOKEN', neededBy));
 }

@@ -23,11 +23,16 @@ export function parseConfig(document: unknown, source = 'flagops.yaml', env: Nod
   if (!result.success) throw new ConfigError(describeIssues(source, result.error.issues));
   const config = result.data;
   if (env.FLAGSMITH_API_URL) {
+    let url: URL;
     try {
-      config.flagsmith.apiUrl = new URL(env.FLAGSMITH_API_URL).toString().replace(/\/$/, '');
+      url = new URL(env.FLAGSMITH_API_URL);
     } catch {
-      throw new ConfigError(`FLAGSMITH_API_URL: not a URL: ${JSON.stringify(env.FLAGSMITH_API_URL)}`);
+      // Never echoed: a URL can carry a user and password.
+      throw new ConfigError('FLAGSMITH_API_URL: not a URL (expected e.g. https://api.flagsmith.com)');
     }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`FLAGSMITH_API_URL: expected an http(s) URL, not ${url.protocol}`);
+    if (url.username || url.password) throw new ConfigError('FLAGSMITH_API_URL: must not carry a user or password (the token goes in FLAGSMITH_ADMIN_TOKEN)');
+    config.flagsmith.apiUrl = url.toString().replace(/\/$/, '');
   }
   config.flagsmith.apiUrl = config.flagsmith.apiUrl.replace(/\/$/, '');
   config.flagsmith.sdkUrl = (config.flagsmith.sdkUrl ?? config.flagsmith.apiUrl).replace(/\/$/, '');

@@ -3,7 +3,29 @@
  * milliseconds here so the rest of the code never sees duration strings.
  */
 import { z } from 'zod';
+import { identityKey } from '../../workflows/rollback/signals.js';
 import { checkDuration, durationLimits, type DurationLimit } from './duration.js';
+
+/**
+ * Two entries for one Flagsmith environment would publish twice in it: ids, api keys, and names
+ * (ignoring case, as `--env` matches them) must each be unique.
+ */
+function uniqueEnvironments(envs: { name: string; id: number; apiKey: string }[], ctx: z.RefinementCtx): void {
+  const seen = { name: new Map<string, number>(), id: new Map<number, number>(), apiKey: new Map<string, number>() };
+  envs.forEach((env, index) => {
+    for (const [key, value] of [
+      ['name', env.name.toLowerCase()],
+      ['id', env.id],
+      ['apiKey', env.apiKey],
+    ] as const) {
+      const map = seen[key] as Map<string | number, number>;
+      const first = map.get(value);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [index, key], message: `duplicates environments.${first}.${key}${key === 'name' ? ' (names are compared ignoring case)' : ''}` });
+      } else map.set(value, index);
+    }
+  });
+}
 
 /** A duration with its unit (`30s`), within its documented limit, as milliseconds. */
 const duration = (fallback: string, limit: DurationLimit) =>
@@ -19,6 +41,16 @@ const duration = (fallback: string, limit: DurationLimit) =>
       return checked.ms;
     });
 
+/** An http(s) URL: a `file:` or other scheme never reaches an HTTP client. */
+const httpUrl = (what: string) =>
+  z.url({ message: `${what}: an http(s) URL` }).refine((value) => /^https?:$/.test(new URL(value).protocol), `${what}: an http(s) URL (not file:, ftp: …)`);
+
+/** A person's name as approvers are compared (NFKC, format characters removed, trimmed, case-folded): never blank. */
+const personName = z
+  .string()
+  .refine((v) => identityKey(v) !== '', 'must name someone (blank, or only invisible characters)')
+  .refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters');
+
 export const environmentConfigSchema = z.strictObject({
   name: z.string().min(1),
   id: z.number().int().positive(),
@@ -33,7 +65,7 @@ export const cohortConfigSchema = z.strictObject({
 });
 
 export const probeConfigSchema = z.strictObject({
-  url: z.url(),
+  url: httpUrl('probe url'),
   expectJsonPath: z.string().regex(/^\$(\.[A-Za-z0-9_-]+|\[\d+\])*$/, 'a JSON path like $.enabled or $.flags[0].on'),
   expectValue: z.unknown(),
 });
@@ -47,17 +79,14 @@ export const flagConfigSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   flagsmith: z.strictObject({
-    apiUrl: z.url().default('https://api.flagsmith.com'),
-    sdkUrl: z.url().optional(),
+    apiUrl: httpUrl('apiUrl').default('https://api.flagsmith.com'),
+    sdkUrl: httpUrl('sdkUrl').optional(),
     projectId: z.number().int().positive(),
-    environments: z
-      .array(environmentConfigSchema)
-      .min(1)
-      .refine((envs) => new Set(envs.map((e) => e.name)).size === envs.length, 'environment names must be unique'),
+    environments: z.array(environmentConfigSchema).min(1).superRefine(uniqueEnvironments),
   }),
   approval: z
     .strictObject({
-      approvers: z.array(z.string().min(1)).min(1),
+      approvers: z.array(personName).min(1),
       distinctFromRequester: z.boolean().default(true),
       timeout: duration('30m', durationLimits.approvalTimeout),
     })

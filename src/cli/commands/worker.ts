@@ -4,7 +4,8 @@
  */
 import { Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
-import { adminToken, deploymentSettings, optionalUrlVar, optionalVar, runtimeSettings, temporalSettings } from '../../config/env.js';
+import { adminToken, deploymentSettings, optionalDatabaseUrlVar, optionalUrlVar, runtimeSettings, temporalSettings } from '../../config/env.js';
+import { ConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 import { migrate } from '../../db/sql.js';
 import { ensureAuditLogTailer } from '../../document-sync/tailer.js';
@@ -13,6 +14,8 @@ import { createMetrics, serveMetrics } from '../../metrics.js';
 import { connectClient, connectWorker } from '../../temporal/connection.js';
 import { temporalLogger } from '../../temporal/logger.js';
 import { buildActivityDeps, createFlagopsWorker } from '../../worker.js';
+import { checkCohorts, checkDatabases, checkNamespace } from '../../worker-checks.js';
+import { watchLaunchers } from '../../launchers.js';
 import { action } from '../action.js';
 
 export function registerWorkerCommand(program: Command): void {
@@ -37,6 +40,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   adminToken(env, 'flagops worker');
   for (const name of ['SLACK_WEBHOOK_URL', 'GITHUB_API_URL']) optionalUrlVar(env, name);
+  for (const name of ['DATABASE_URL', 'FLAGSMITH_DATABASE_URL', 'FLAGOPS_DATABASE_URL']) optionalDatabaseUrlVar(env, name);
   const runtime = runtimeSettings(env);
   const temporal = temporalSettings(env);
   const deployment = deploymentSettings(env);
@@ -50,18 +54,33 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
       : {}),
   });
 
-  const metricsServer = runtime.metricsPort > 0 ? await serveMetrics(metrics, runtime.metricsPort) : undefined;
-  const connection = await connectWorker(temporal);
-  const client = await connectClient(temporal);
-  const built = buildActivityDeps({
-    config,
-    env,
-    log,
-    metrics,
-    temporal: { client, taskQueue: runtime.taskQueue, idPrefix: runtime.idPrefix },
-  });
-  const syncOn = Boolean(optionalVar(env, 'FLAGSMITH_DATABASE_URL') && optionalVar(env, 'FLAGOPS_DATABASE_URL'));
+  // Then prove every dependency answers, before a worker exists (one that could not drain).
+  const closers: (() => Promise<unknown>)[] = [];
   try {
+    const client = await connectClient(temporal).catch((error: unknown) => {
+      throw new ConfigError(`TEMPORAL_ADDRESS: cannot reach Temporal at ${temporal.address}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    closers.push(() => client.connection.close());
+    await checkNamespace(client, temporal);
+    const built = buildActivityDeps({ config, env, log, metrics, temporal: { client, taskQueue: runtime.taskQueue, idPrefix: runtime.idPrefix } });
+    closers.push(() => built.close());
+    await checkDatabases([
+      ['DATABASE_URL', built.deps.appDb],
+      ['FLAGSMITH_DATABASE_URL', built.deps.flagsmithDb],
+      ['FLAGOPS_DATABASE_URL', built.deps.flagopsDb],
+    ]);
+    await checkCohorts(config, built.deps.appDb, log);
+    const syncOn = Boolean(built.deps.flagsmithDb && built.deps.flagopsDb);
+    let tailer: string | null = null;
+    if (syncOn && built.deps.flagopsDb && built.deps.temporal) {
+      // The store's schema first: the tailer's first poll writes its cursor there.
+      await migrate(built.deps.flagopsDb, 'flagops');
+      tailer = await ensureAuditLogTailer(built.deps.temporal);
+    }
+    const connection = await connectWorker(temporal);
+    closers.push(() => connection.close());
+    const metricsServer = runtime.metricsPort > 0 ? await serveMetrics(metrics, runtime.metricsPort) : undefined;
+    if (metricsServer) closers.push(() => metricsServer.close());
     const worker = await createFlagopsWorker({
       connection,
       namespace: temporal.namespace,
@@ -69,12 +88,6 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
       deps: built.deps,
       ...(deployment ? { deployment } : {}),
     });
-    let tailer: string | null = null;
-    if (syncOn && built.deps.flagopsDb && built.deps.temporal) {
-      // The store's schema first: the tailer's first poll writes its cursor there.
-      await migrate(built.deps.flagopsDb, 'flagops');
-      tailer = await ensureAuditLogTailer(built.deps.temporal);
-    }
     log.info(
       {
         event: 'worker.started',
@@ -88,14 +101,17 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
       },
       'worker started',
     );
-    // Runtime's default shutdown signals (SIGINT, SIGTERM, …) make run() resolve after draining.
+    // Runtime's default shutdown signals (SIGINT, SIGTERM, …) make run() resolve after draining;
+    // so does the exit of the `sh`/`npm` that launched us, which never pass SIGTERM on.
+    const stopWatching = watchLaunchers((launcher) => {
+      log.info({ event: 'worker.launcher_exited', launcher }, `${launcher.name} (pid ${launcher.pid}) that started this worker exited: draining`);
+      worker.shutdown();
+    });
     await worker.run();
+    stopWatching();
     log.info({ event: 'worker.stopped' }, 'worker stopped');
   } finally {
-    await built.close();
-    await client.connection.close();
-    await connection.close();
-    await metricsServer?.close();
+    for (const close of closers.reverse()) await close().catch(() => undefined);
   }
   return 0;
 }
