@@ -416,9 +416,36 @@ function describeTarget(url: URL, secretUrl: boolean): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/**
+ * The forms a secret can come back in: as sent, with its case changed (a server lower-casing a
+ * header), percent-encoded, hex, and base64/base64url at each of the three byte alignments (a
+ * server echoing the whole header block encoded). Each is matched ignoring case, except the base64
+ * forms, whose case is their content.
+ */
+export function secretForms(secret: string): { text: string; caseless: boolean }[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms = [
+    { text: secret, caseless: true },
+    { text: encodeURIComponent(secret), caseless: true },
+    { text: bytes.toString('hex'), caseless: true },
+  ];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
+    // Only the characters made of the secret's own bits, whatever precedes or follows it.
+    const core = encoded.slice(Math.ceil((8 * shift) / 6), Math.floor((8 * (shift + bytes.length)) / 6));
+    if (core.length < 6) continue;
+    forms.push({ text: core, caseless: false }, { text: core.replace(/\+/g, '-').replace(/\//g, '_'), caseless: false });
+  }
+  return forms;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  for (const secret of secrets) {
+    for (const form of secretForms(secret)) out = out.replace(new RegExp(escapeRegExp(form.text), form.caseless ? 'gi' : 'g'), REDACTED);
+  }
   return out;
 }
 

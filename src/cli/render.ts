@@ -4,6 +4,7 @@
  * so they can be tested and reused by `rollback`, `approve` and `status`.
  */
 import { formatDuration } from '../config/duration.js';
+import { shown, shownLines } from './display.js';
 import type {
   EnvironmentOutcome,
   FlagState,
@@ -89,7 +90,7 @@ function planEnvironmentLines(plan: RollbackPlan): string[] {
 /** The plan as an approver should read it, with the hash to approve and how to approve. */
 export function renderPlan(status: RollbackStatus): string {
   const plan = status.plan;
-  if (!plan) return `Rollback ${status.workflowId}: no plan yet (${describe[status.status]}).`;
+  if (!plan) return shown(`Rollback ${status.workflowId}: no plan yet (${describe[status.status]}).`);
   const lines = [
     `Plan for rolling back ${plan.flag} (revision ${plan.revision}, planned ${plan.plannedAt})`,
     `  workflow ${status.workflowId}  run ${status.runId}`,
@@ -113,7 +114,7 @@ export function renderPlan(status: RollbackStatus): string {
     `  plan hash: ${plan.planHash}`,
   );
   if (status.timers.approvalDeadline) lines.push(`  approval deadline: ${status.timers.approvalDeadline}`);
-  return lines.join('\n');
+  return shownLines(lines);
 }
 
 function viewText(label: string, view: ViewCheck | null): string | null {
@@ -158,17 +159,17 @@ export function renderSummary(status: RollbackStatus): string {
     );
   }
   for (const n of status.notifications) lines.push(`  ${n.channel}: ${n.status}${n.detail ? ` (${clip(n.detail, 120)})` : ''}`);
-  return lines.join('\n');
+  return shownLines(lines);
 }
 
 /** What a `needs_attention` run is waiting for, and the commands that answer it. */
 export function renderAttention(status: RollbackStatus): string {
   const a = status.attention;
   if (!a) return '';
-  return [
+  return shownLines([
     `Rollback ${status.workflowId} needs attention (${a.phase}, since ${a.since}): ${a.reason}`,
     ...a.actions.map((action) => `  flagops resolve ${status.workflowId} --as <approver> --action ${action}`),
-  ].join('\n');
+  ]);
 }
 
 /**
@@ -191,7 +192,7 @@ export class ProgressPrinter {
     if (status.plan && status.plan.revision > this.printedPlanRevision) {
       if (this.printedPlanRevision > 0) out.push(`[${clock(new Date(now).toISOString())}] the flag changed since the plan: a new plan needs a new approval`);
       this.printedPlanRevision = status.plan.revision;
-      out.push(renderPlan(status), '', ...approvalInstructions(status, this.context), '');
+      out.push(renderPlan(status), '', ...approvalInstructions(status, this.context).map(shown), '');
     }
     for (const a of status.approvals) this.once(out, `ok:${a.signal}:${a.by}:${a.at}`, `  ${a.signal} accepted from ${a.by}${a.comment ? `: ${a.comment}` : ''}`);
     for (const r of status.refusals) this.once(out, `refused:${r.signal}:${r.by}:${r.at}`, `  refused ${r.signal} from ${r.by ?? '?'}: ${r.reason}`);
@@ -219,7 +220,8 @@ export class ProgressPrinter {
   private once(out: string[], key: string, line: string): void {
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    out.push(line);
+    // Names and reasons in these lines are typed by people: shown, never printed raw.
+    out.push(key.startsWith('attention:') ? line : shown(line));
   }
 
   /** Whole seconds left on the running timer, printed every 10 s and each of the last 5. */

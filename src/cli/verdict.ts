@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RollbackStatusName, Verdict } from '../../workflows/rollback/messages.js';
+import { shown } from './display.js';
 import type { RollbackHandle } from './watch.js';
 
 /** How long to wait for a worker to judge an Update before reporting "no verdict". */
@@ -60,9 +61,9 @@ export function reportVerdict(what: string, workflowId: string, result: VerdictR
     return true;
   }
   if (result.verdict === 'refused') {
-    process.stdout.write(`${what} REFUSED (request ${result.requestId}): ${result.reason ?? 'no reason given'}\n`);
+    process.stdout.write(`${what} REFUSED (request ${result.requestId}): ${shown(result.reason ?? 'no reason given')}\n`);
     return false;
   }
-  process.stderr.write(`flagops: sent ${what} (request ${result.requestId}) but got no verdict${result.reason ? `: ${result.reason}` : ''}\n`);
+  process.stderr.write(`flagops: sent ${what} (request ${result.requestId}) but got no verdict${result.reason ? `: ${shown(result.reason)}` : ''}\n`);
   return false;
 }

@@ -7,6 +7,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { ConfigError } from '../../config/errors.js';
 import { FlagNameKey, IncidentIdKey, RequestedByKey, RollbackOutcomeKey, RollbackStepKey } from '../../../workflows/rollback/search-attributes.js';
 import { ExitCode, action } from '../action.js';
+import { shown } from '../display.js';
 import { cliIdentity, osUser, withTemporal } from '../temporal.js';
 
 interface ListOptions {
@@ -96,8 +97,8 @@ function table(rows: ListedRollback[]): string {
     r.requestedBy ?? '-',
     r.startTime,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]?.length ?? 0)));
-  return [header, ...cells].map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => shown(c[i] ?? '').length)));
+  return [header, ...cells].map((row) => row.map((c, i) => shown(c).padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
 async function list(options: ListOptions, env: NodeJS.ProcessEnv): Promise<number> {

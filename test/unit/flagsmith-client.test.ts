@@ -6,10 +6,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FlagsmithClient } from '../src/flagsmith/client.js';
-import { toFeatureStateValue } from '../src/flagsmith/values.js';
-import { environmentDefaultUpdate } from '../src/flagsmith/versions.js';
-import { HttpError } from '../src/http.js';
+import { FlagsmithClient } from '../../src/flagsmith/client.js';
+import { toFeatureStateValue } from '../../src/flagsmith/values.js';
+import { environmentDefaultUpdate } from '../../src/flagsmith/versions.js';
+import { HttpError } from '../../src/http.js';
 
 const TOKEN = 'Token fake-admin-t0ken-123456';
 const SDK_KEY = 'ser.fake-server-key-987654';

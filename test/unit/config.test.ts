@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, formatDuration } from '../src/config/duration.js';
-import { adminToken, normaliseAdminToken, runtimeSettings, serverKeyVariable, temporalSettings } from '../src/config/env.js';
-import { ConfigError } from '../src/config/errors.js';
-import { loadConfig, parseConfig } from '../src/config/load.js';
-import { sampleConfig, writeConfigFile } from './helpers/cli.js';
+import { parseDuration, formatDuration } from '../../src/config/duration.js';
+import { adminToken, normaliseAdminToken, runtimeSettings, serverKeyVariable, temporalSettings } from '../../src/config/env.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { sampleConfig, writeConfigFile } from '../helpers/cli.js';
 
 describe('configuration', () => {
   it('applies the defaults of SPEC §2 and parses durations to milliseconds', () => {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, HttpError, httpFailure, parseRetryAfter, serverMessageOf } from '../src/http.js';
+import { HttpClient, HttpError, httpFailure, parseRetryAfter, secretForms, serverMessageOf } from '../../src/http.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -264,6 +264,21 @@ describe('secrets', () => {
     expect(err.serverMessage).toContain('[redacted]');
     expectNoSecrets(err, TOKEN, 's3cr3t-admin-token-value', ENV_KEY);
     expectNoSecrets(httpFailure(err), TOKEN, 's3cr3t-admin-token-value', ENV_KEY);
+  });
+
+  it('are absent even when the server echoes them lower-cased, upper-cased, percent-encoded, hex or base64 at any alignment', async () => {
+    handler = (req, res) => {
+      const auth = String(req.headers.authorization);
+      const blob = (prefix: string) => Buffer.from(`${prefix}Authorization: ${auth}\r\n`).toString('base64');
+      json(res, 401, {
+        detail: [auth.toLowerCase(), auth.toUpperCase(), encodeURIComponent(auth), Buffer.from(auth).toString('hex'), blob(''), blob('x'), blob('xy'), blob('xy').replace(/\+/g, '-').replace(/\//g, '_')].join(' | '),
+      });
+    };
+    const err = await failureOf(client.getJson(`${baseUrl}/echo`, { headers }));
+    const text = JSON.stringify({ message: err.message, serverMessage: err.serverMessage, failure: httpFailure(err).message });
+    const bare = TOKEN.replace(/^\S+\s+/, '');
+    for (const form of secretForms(bare)) expect(text.toLowerCase()).not.toContain(form.text.toLowerCase());
+    expect(text.toLowerCase()).not.toContain(bare.toLowerCase());
   });
 
   it('are absent from network and timeout errors', async () => {

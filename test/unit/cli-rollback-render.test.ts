@@ -3,9 +3,9 @@
  * scheduled versions, a partial rollback, a re-plan, and the cache-wait countdown's pacing.
  */
 import { describe, expect, it } from 'vitest';
-import { ProgressPrinter, renderPlan } from '../src/cli/render.js';
-import type { RollbackPlan, RollbackStatus } from '../workflows/rollback/messages.js';
-import { initialStatus } from '../workflows/rollback/state.js';
+import { ProgressPrinter, renderPlan } from '../../src/cli/render.js';
+import type { RollbackPlan, RollbackStatus } from '../../workflows/rollback/messages.js';
+import { initialStatus } from '../../workflows/rollback/state.js';
 
 const plan: RollbackPlan = {
   flag: 'matcher_trigger_decision_stages',
@@ -91,5 +91,24 @@ describe('ProgressPrinter', () => {
     const printed: string[] = [];
     for (let t = 0; t <= 60_000; t += 500) printed.push(...printer.update(waiting, start + t).filter((l) => l.includes('cache wait')));
     expect(printed.map((l) => /cache wait: (\S+) left/.exec(l)?.[1])).toEqual(['1m', '50s', '40s', '30s', '20s', '10s', '5s', '4s', '3s', '2s', '1s', '0s']);
+  });
+});
+
+describe('typed text is shown, never printed raw', () => {
+  it('a newline, an ANSI escape or a right-to-left override in --reason, --as or --incident cannot forge a line or hide text', () => {
+    const forged = status({
+      requestedBy: 'ic@example.com\u001b[2K\rsd@example.com',
+      reason: 'innocent\n  approvers: attacker@example.com',
+      incidentId: 'INC-1\u202e9-CNI',
+      refusals: [{ signal: 'approve', via: 'signal', by: 'x\u001b[31mred', at: '2026-05-23T10:00:00Z', reason: 'x\u001b[31mred is not a configured approver', requestId: null }],
+    });
+    const plan = renderPlan(forged);
+    const progress = new ProgressPrinter({ namespace: 'default' }).update(forged).join('\n');
+    const printed = `${plan}\n${progress}`;
+    expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e\u200b]/);
+    for (const view of [plan, progress]) expect(view.split('\n').filter((line) => /^\s*approvers:/.test(line))).toHaveLength(1);
+    expect(printed).toContain('reason: innocent\\n  approvers: attacker@example.com');
+    expect(printed).toContain('INC-1\\u{202e}9-CNI');
+    expect(printed).toContain('x\\u{1b}[31mred is not a configured approver');
   });
 });

@@ -8,9 +8,9 @@ import {
   parseValueText,
   toFeatureStateValue,
   valueTypeOfText,
-} from '../src/flagsmith/values.js';
-import { classifyVersions, environmentDefaultUpdate, normaliseCreateVersionBody } from '../src/flagsmith/versions.js';
-import type { Version } from '../src/flagsmith/schemas.js';
+} from '../../src/flagsmith/values.js';
+import { classifyVersions, environmentDefaultUpdate, normaliseCreateVersionBody } from '../../src/flagsmith/versions.js';
+import type { Version } from '../../src/flagsmith/schemas.js';
 
 describe('inferValueType', () => {
   it('types flat values the way Flagsmith stores them', () => {
