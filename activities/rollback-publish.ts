@@ -11,10 +11,12 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { environmentDefaultUpdate, toFeatureStateValue, type FlagsmithClient, type Version } from '../src/flagsmith/index.js';
+import { FailureType, failure } from '../src/failures.js';
 import { HttpError } from '../src/http.js';
 import type { FlagState } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { flagsmithCall, requireFlagsmith } from './flagsmith.js';
+import { attemptDetails } from './last-error.js';
 import { findEnvironment } from './rollback-plan.js';
 
 export interface PublishEnvironmentInput {
@@ -53,8 +55,8 @@ function oldestFirst(a: Version, b: Version): number {
 function keepHeartbeating(): () => void {
   const timeoutMs = activityInfo().heartbeatTimeoutMs;
   if (!timeoutMs) return () => undefined;
-  heartbeat();
-  const timer = setInterval(() => heartbeat(), Math.max(200, Math.floor(timeoutMs / 3)));
+  heartbeat(attemptDetails());
+  const timer = setInterval(() => heartbeat(attemptDetails()), Math.max(200, Math.floor(timeoutMs / 3)));
   return () => clearInterval(timer);
 }
 
@@ -93,9 +95,21 @@ async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: Pub
     // A scheduled version that went live meanwhile is older than ours: ours supersedes it.
     if ((await flagsmithCall(() => deleteVersionIfDraft(client, envId, featureId, uuid, signal))) === 'deleted') deletedScheduled.push(uuid);
   }
-  const marked = async () => (await flagsmithCall(() => client.listVersions(envId, featureId, { signal }))).filter((v) => v.description === marker);
+  const listed = () => flagsmithCall(() => client.listVersions(envId, featureId, { signal }));
+  const marked = async () => (await listed()).filter((v) => v.description === marker);
 
-  let candidates = await marked();
+  const versions = await listed();
+  // A delete answered 2xx is not taken on trust: a scheduled version still listed would flip this
+  // environment back when it goes live, under a summary that says "rolled back". The same list
+  // serves the marker lookup below, so the check costs no request.
+  const survivors = deletedScheduled.filter((uuid) => versions.some((v) => v.uuid === uuid));
+  if (survivors.length > 0) {
+    throw failure(
+      FailureType.Conflict,
+      `scheduled version ${survivors.join(', ')} is still listed after Flagsmith answered its deletion: it would undo the rollback when it goes live`,
+    );
+  }
+  let candidates = versions.filter((v) => v.description === marker);
   if (candidates.length === 0) {
     await flagsmithCall(() =>
       client.createVersion(

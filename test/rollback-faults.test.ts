@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { createRollbackPublishActivities, type PublishEnvironmentInput, type PublishEnvironmentResult } from '../activities/rollback-publish.js';
+import { FlagsmithClient } from '../src/flagsmith/index.js';
 import { startRollback } from '../src/rollback/start.js';
 import { approveSignal, resolveSignal, verdictFor } from '../workflows/rollback/messages.js';
 import { APPROVER, ENV_IDS, FLAG, TOKEN, rollbackFixture, testInput, waitForStatus } from './helpers/rollback.js';
@@ -82,6 +83,34 @@ describe('flagRollback: partial failure and resolve', () => {
   });
 });
 
+describe('flagRollback: a call that stalls', () => {
+  it('past every retry, ends naming the activity, the timeout and the last attempt: the Flagsmith call and why it failed', async () => {
+    await fx.setFlag(FLAG, true);
+    // A client that gives up after 1 s, against a Development that never answers its version POST in time.
+    const impatient = new FlagsmithClient({ apiUrl: fx.sandbox.url, adminToken: `Token ${TOKEN}`, timeoutMs: 1_000 });
+    try {
+      await runWithWorker({ deps: fx.deps({ flagsmith: impatient }) }, async ({ client, taskQueue, idPrefix }) => {
+        const input = testInput({ cacheWaitMs: 0, activityTimeouts: { startToCloseMs: 5_000, heartbeatMs: 3_000, scheduleToCloseMs: 6_000 } });
+        const handle = await startRollback(client, { taskQueue, idPrefix, input });
+        await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+        fx.sandbox.faults.add({ method: 'POST', path: versionsPath(ENV_IDS.Development), latencyMs: 3_000, count: 100 });
+        await handle.signal(approveSignal, { by: APPROVER });
+        const attention = await waitForStatus(handle, (s) => s.status === 'needs_attention', 60_000);
+        const dev = attention.environments.find((e) => e.name === 'Development');
+        expect(dev?.error).toMatch(
+          /^publishEnvironment gave up \(schedule-to-close timeout\); last attempt: Flagsmith POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/environments\/85220\/features\/\d+\/versions\/: timed out after 1000 ms/,
+        );
+        expect(attention.attention?.reason).toContain('failed in Development (publishEnvironment gave up');
+        fx.sandbox.faults.clear();
+        await handle.signal(resolveSignal, { by: APPROVER, action: 'revert' });
+        expect((await handle.result()).status).toBe('failed');
+      });
+    } finally {
+      await impatient.close();
+    }
+  });
+});
+
 describe('flagRollback: cancellation while publishing', () => {
   it('a cancel while the versions are being created lets both publishes finish, then needs attention (SPEC §3)', async () => {
     await fx.setFlag(FLAG, true);
@@ -91,7 +120,7 @@ describe('flagRollback: cancellation while publishing', () => {
       await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
       const logStart = fx.sandbox.faults.log().length;
       // Hold both environments' version creation so the cancel lands while publishing.
-      fx.sandbox.faults.add({ method: 'POST', pathRegex: '^/api/v1/environments/\\d+/features/\\d+/versions/$', latencyMs: 2_000, count: 2 });
+      const hold = fx.sandbox.faults.add({ method: 'POST', pathRegex: '^/api/v1/environments/\\d+/features/\\d+/versions/$', latencyMs: 2_000, count: 2 });
       await handle.signal(approveSignal, { by: APPROVER });
       await waitForStatus(handle, (s) => s.status === 'publishing');
       await handle.cancel();
@@ -100,7 +129,7 @@ describe('flagRollback: cancellation while publishing', () => {
       expect(attention.attention?.reason).toBe('cancelled while publishing; published: Production, Development');
       expect(attention.attention?.actions).toEqual(['revert', 'accept']);
       expect(attention.environments.map((e) => e.publish)).toEqual(['published', 'published']);
-      const held = fx.sandbox.faults.log().slice(logStart).filter((r) => r.injected === 'latency');
+      const held = fx.sandbox.faults.log().slice(logStart).filter((r) => r.ruleId === hold.id);
       expect(held).toHaveLength(2);
       const ours = (await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:'));
       expect(ours.filter((v) => v.published).map((v) => v.environment_id).sort()).toEqual([ENV_IDS.Production, ENV_IDS.Development].sort());

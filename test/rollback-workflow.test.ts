@@ -298,6 +298,32 @@ describe('flagRollback: plan checks and re-validation', () => {
     });
   });
 
+  it('a scheduled version whose DELETE answers 200 without deleting is caught by reading the versions again: needs attention, never "rolled back"', async () => {
+    await fx.setFlag(FLAG, true);
+    const featureId = await fx.featureId();
+    const scheduled = await fx.flagsmith.createVersion(ENV_IDS.Production, featureId, {
+      feature_states_to_update: [{ enabled: true, feature_state_value: { type: 'unicode', string_value: null, integer_value: null, boolean_value: null }, feature_segment: null }],
+      description: 'scheduled re-enable',
+    });
+    await fx.flagsmith.publishVersion(ENV_IDS.Production, featureId, scheduled.uuid, { liveFrom: new Date(Date.now() + 86_400_000).toISOString() });
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await start(client, taskQueue, idPrefix, testInput({ cacheWaitMs: 0 }));
+      await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      // A proxy (or a bug) that answers the delete without doing it.
+      fx.sandbox.faults.add({ method: 'DELETE', path: `/api/v1/environments/${ENV_IDS.Production}/features/${featureId}/versions/${scheduled.uuid}/`, status: 200, body: {}, count: 1 });
+      await handle.signal(approveSignal, { by: APPROVER });
+      const attention = await waitForStatus(handle, (s) => s.status === 'needs_attention');
+      const prod = attention.environments.find((e) => e.name === 'Production');
+      expect(prod).toMatchObject({ state: 'failed' });
+      expect(prod?.error).toContain(`scheduled version ${scheduled.uuid} is still listed after Flagsmith answered its deletion`);
+      expect(attention.environments.find((e) => e.name === 'Development')?.state).toBe('published');
+      await handle.signal(resolveSignal, { by: APPROVER, action: 'revert' });
+      expect((await handle.result()).status).toBe('failed');
+      expect((await fx.flagsmith.listVersions(ENV_IDS.Production, featureId)).map((v) => v.uuid)).toContain(scheduled.uuid);
+      await fx.flagsmith.deleteVersion(ENV_IDS.Production, featureId, scheduled.uuid);
+    });
+  });
+
   it('a flag changed between plan and approval gets a new plan that needs a new approval', async () => {
     await fx.setFlag(FLAG, true);
     const since = new Date();

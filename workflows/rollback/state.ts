@@ -2,7 +2,7 @@
  * The rollback's state helpers: the initial status, the step each status belongs to, the memo,
  * and the notice sent to Slack/GitHub. Pure and plain JSON (workflow state must replay).
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import type { RollbackNotice } from '../../activities/notify.js';
 import type { EnvironmentOutcome, FlagState, RollbackInput, RollbackStatus, RollbackStatusName, RollbackStepName } from './messages.js';
 import { cut } from './signals.js';
@@ -133,10 +133,27 @@ export function noticeOf(status: RollbackStatus): RollbackNotice {
   };
 }
 
-/** The innermost message of an activity failure: Flagsmith's words rather than "Activity task failed". */
+/**
+ * What a failed activity says, in words a person can act on: Flagsmith's own (the call and its
+ * answer, as the HTTP client words it) rather than "Activity task failed". A timeout names the
+ * activity, which timeout, and the last attempt's failure Temporal carries with it.
+ */
 export function failureMessage(error: unknown): string {
   let current: unknown = error;
-  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  let activity: string | null = null;
+  while (current instanceof ActivityFailure) {
+    activity = current.activityType;
+    if (!current.cause) break;
+    current = current.cause;
+  }
+  if (current instanceof TimeoutFailure) {
+    const which = current.timeoutType ? current.timeoutType.toLowerCase().replace(/_/g, '-') : 'a';
+    // The activity's own record of its last failed call (its heartbeat details), else Temporal's.
+    const details = current.lastHeartbeatDetails as { lastError?: unknown } | undefined;
+    const recorded = typeof details?.lastError === 'string' ? cut(details.lastError) : null;
+    const last = recorded ?? (current.cause ? failureMessage(current.cause) : 'no answer before the timeout');
+    return cut(`${activity ?? 'activity'} gave up (${which} timeout); last attempt: ${last}`);
+  }
   if (current instanceof ApplicationFailure || current instanceof Error) return cut(current.message);
   return cut(String(current));
 }

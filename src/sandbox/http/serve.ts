@@ -142,7 +142,11 @@ export async function serve(deps: ServeDeps, req: IncomingMessage, res: ServerRe
     reply = await dispatch(deps, req, url, method);
   } catch (error) {
     if (error instanceof ApiError) reply = { status: error.status, body: error.body, headers: error.headers };
-    else {
+    else if (req.destroyed || (error instanceof Error && error.message === 'aborted')) {
+      // The client hung up while its request was being read (it gave up waiting): nobody to answer.
+      if (!control) deps.faults.record({ ...entry, status: 0, injected: rule ? 'latency' : null, ruleId: rule?.id ?? null });
+      return;
+    } else {
       deps.onError(error);
       reply = { status: 500, body: { detail: 'A server error occurred.' } };
     }

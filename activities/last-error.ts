@@ -1,0 +1,42 @@
+/**
+ * An activity's last failure, carried in its heartbeat details so it survives the attempt.
+ *
+ * When Temporal cuts an attempt short (schedule-to-close, start-to-close, heartbeat timeouts), the
+ * failure the workflow gets is a bare timeout: the Flagsmith call that kept failing, and how, are
+ * lost with the attempt. So each failed call is recorded as the attempt's heartbeat details
+ * (`{ lastError }`), which Temporal keeps across attempts and hands back on the timeout
+ * (`TimeoutFailure.lastHeartbeatDetails`); the workflow then names the call and its last answer.
+ */
+import { Context, activityInfo, heartbeat } from '@temporalio/activity';
+
+/** What the heartbeat details of flagops' activities hold. */
+export interface AttemptDetails {
+  lastError: string | null;
+}
+
+const recorded = new WeakMap<Context, string>();
+
+function current(): Context | null {
+  try {
+    return Context.current();
+  } catch {
+    // Called outside an activity (a script, a test calling a client directly).
+    return null;
+  }
+}
+
+/** The details to heartbeat now: this attempt's last failure, else an earlier attempt's. */
+export function attemptDetails(): AttemptDetails {
+  const context = current();
+  if (!context) return { lastError: null };
+  const earlier = (activityInfo().heartbeatDetails as Partial<AttemptDetails> | undefined)?.lastError ?? null;
+  return { lastError: recorded.get(context) ?? earlier };
+}
+
+/** Record a failed call of this attempt (and heartbeat it, so the server keeps it). */
+export function recordFailedCall(message: string): void {
+  const context = current();
+  if (!context) return;
+  recorded.set(context, message);
+  heartbeat(attemptDetails());
+}
