@@ -15,7 +15,7 @@ import { FailureType, failure } from '../src/failures.js';
 import { HttpError } from '../src/http.js';
 import type { FlagState } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
-import { flagsmithCall, requireFlagsmith } from './flagsmith.js';
+import { describeError, flagsmithCall, requireFlagsmith } from './flagsmith.js';
 import { attemptDetails } from './last-error.js';
 import { findEnvironment } from './rollback-plan.js';
 
@@ -157,9 +157,57 @@ async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: Pub
   }
 }
 
+export interface DeleteDraftsInput {
+  featureId: number;
+  environments: string[];
+  /** `flagops:<workflow id>:<run id>:` — every marker of this run starts with it. */
+  markerPrefix: string;
+}
+
+/** Per environment: the drafts of this run deleted, and those left (with why). */
+export interface DeleteDraftsResult {
+  environment: string;
+  deleted: string[];
+  left: { uuid: string | null; reason: string }[];
+}
+
 /** Step 3's activity: publish one environment (v2 overlap-safe protocol, or v1's legacy PATCH). */
 export function createRollbackPublishActivities(deps: ActivityDeps) {
   return {
+    /**
+     * Delete the versions this run created but never published (a publish that failed for good
+     * leaves its draft behind), so Flagsmith's history shows only what was done. Best effort per
+     * environment: what could not be deleted is reported, never thrown.
+     */
+    async deleteUnpublishedDrafts(input: DeleteDraftsInput): Promise<DeleteDraftsResult[]> {
+      const client = requireFlagsmith(deps);
+      const signal = cancellationSignal();
+      return Promise.all(
+        input.environments.map(async (name): Promise<DeleteDraftsResult> => {
+          const result: DeleteDraftsResult = { environment: name, deleted: [], left: [] };
+          const env = findEnvironment(deps, name);
+          let drafts: Version[];
+          try {
+            drafts = (await client.listVersions(env.id, input.featureId, { signal })).filter((v) => !v.published && v.description?.startsWith(input.markerPrefix));
+          } catch (error) {
+            result.left.push({ uuid: null, reason: `could not list the versions: ${describeError(error)}` });
+            return result;
+          }
+          for (const draft of drafts) {
+            try {
+              const outcome = await deleteVersionIfDraft(client, env.id, input.featureId, draft.uuid, signal);
+              if (outcome === 'live') result.left.push({ uuid: draft.uuid, reason: 'went live meanwhile' });
+              else result.deleted.push(draft.uuid);
+            } catch (error) {
+              result.left.push({ uuid: draft.uuid, reason: describeError(error) });
+            }
+          }
+          if (result.deleted.length > 0) deps.log.info({ event: 'rollback.drafts_deleted', environment: name, versions: result.deleted });
+          return result;
+        }),
+      );
+    },
+
     /**
      * Publish `state` as the environment default of one environment (see the module comment).
      * @throws Flagsmith's failures: 4xx (but 408/429) non-retryable with its message.

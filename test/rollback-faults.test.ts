@@ -111,6 +111,32 @@ describe('flagRollback: a call that stalls', () => {
   });
 });
 
+describe('flagRollback: drafts a failed publish leaves', () => {
+  it('are deleted when the run ends, and the summary names them', async () => {
+    await fx.setFlag(FLAG, true);
+    const since = new Date();
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const input = testInput({ cacheWaitMs: 0, activityTimeouts: { startToCloseMs: 5_000, heartbeatMs: 3_000, scheduleToCloseMs: 4_000 } });
+      const handle = await startRollback(client, { taskQueue, idPrefix, input });
+      await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+      // Development's draft is created, then every publish of it fails: it would stay unpublished.
+      fx.sandbox.faults.add({ method: 'POST', path: `${versionsPath(ENV_IDS.Development)}*/publish/`, status: 502, count: 1_000 });
+      await handle.signal(approveSignal, { by: APPROVER });
+      await waitForStatus(handle, (s) => s.status === 'needs_attention', 60_000);
+      const drafts = (await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:') && !v.published);
+      expect(drafts.map((v) => v.environment_id)).toEqual([ENV_IDS.Development]);
+      fx.sandbox.faults.clear();
+      await handle.signal(resolveSignal, { by: APPROVER, action: 'revert' });
+      const result = await handle.result();
+      expect(result.status).toBe('failed');
+      const dev = result.environments.find((e) => e.name === 'Development');
+      expect(dev?.draftsDeleted).toEqual(drafts.map((v) => v.uuid));
+      expect(dev?.draftsLeft).toEqual([]);
+      expect((await fx.versionsSince(since)).filter((v) => v.description?.startsWith('flagops:') && !v.published)).toEqual([]);
+    });
+  });
+});
+
 describe('flagRollback: cancellation while publishing', () => {
   it('a cancel while the versions are being created lets both publishes finish, then needs attention (SPEC §3)', async () => {
     await fx.setFlag(FLAG, true);

@@ -41,6 +41,7 @@ const branches = [
   'rollback/needs-attention-revert.json',
   'rollback/needs-attention-retry.json',
   'rollback/replanned.json',
+  'rollback/drafts-deleted.json',
   'sync/pass-with-backoff.json',
   'sync/continue-as-new.json',
   'tailer/continue-as-new.json',

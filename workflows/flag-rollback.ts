@@ -10,7 +10,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
 import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
 import { rollbackActivities } from './rollback/activities.js';
-import { checkCohort, notify } from './rollback/aftercare.js';
+import { checkCohort, deleteLeftoverDrafts, notify } from './rollback/aftercare.js';
 import { ApprovalGate } from './rollback/approval.js';
 import { AttentionDesk, DEFAULT_ATTENTION_TIMEOUT_MS } from './rollback/attention.js';
 import { statusQuery, type RollbackInput, type RollbackStatus } from './rollback/messages.js';
@@ -56,9 +56,13 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   const desk = new AttentionDesk(run, input.attentionTimeoutMs ?? DEFAULT_ATTENTION_TIMEOUT_MS);
   setHandler(statusQuery, () => run.snapshot());
   setDefaultSignalHandler((name: string, ...args: unknown[]) => void run.refuse(signalNameAsSent(name), 'signal', args[0], unknownSignalReason(name)));
-  const finish = (ending: Ending) => run.finish(ending.status, ending.detail, ending.by, acts.recordRollbackFinished);
-
   let approved = false;
+  const finish = async (ending: Ending) => {
+    // A publish that failed for good leaves its draft: remove what this run created and never published.
+    if (approved) await CancellationScope.nonCancellable(() => deleteLeftoverDrafts(run, acts));
+    return run.finish(ending.status, ending.detail, ending.by, acts.recordRollbackFinished);
+  };
+
   try {
     const context = await planRollback(run, acts); // 1. plan
     const approval = await gate.awaitApproval(context.approvalTimeoutMs, (plan) => buildPlan(run, acts, context, plan)); // 2. approval

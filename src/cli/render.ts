@@ -130,6 +130,8 @@ function environmentDetails(env: EnvironmentOutcome): string {
   if (env.version) parts.push(`version ${env.version}`);
   if (env.revertVersion) parts.push(`restored by version ${env.revertVersion}`);
   if (env.error) parts.push(`error: ${clip(env.error, 200)}`);
+  if (env.draftsDeleted?.length) parts.push(`unpublished drafts deleted: ${env.draftsDeleted.join(' ')}`);
+  if (env.draftsLeft?.length) parts.push(`unpublished drafts LEFT in Flagsmith: ${env.draftsLeft.join('; ')}`);
   for (const text of [viewText('admin view', env.adminView), viewText('SDK view', env.sdkView), viewText('probe', env.probe)]) {
     if (text) parts.push(text);
   }

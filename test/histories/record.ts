@@ -147,6 +147,15 @@ const rollbackBranches: Record<string, (stack: Stack) => Promise<History>> = {
     await handle.signal(resolveSignal, { by: APPROVER, action: 'retry' });
     return ended(handle, 'completed');
   },
+  'rollback/drafts-deleted': async (stack) => {
+    const { handle } = await planned(stack, { activityTimeouts: { startToCloseMs: 5_000, heartbeatMs: 3_000, scheduleToCloseMs: 4_000 } });
+    stack.sandbox.faults.add({ method: 'POST', path: `${versions(development)}*/publish/`, status: 502, count: 1_000 });
+    await handle.signal(approveSignal, { by: APPROVER });
+    await until('attention', () => handle.query(statusQuery), (s) => s.status === 'needs_attention');
+    stack.sandbox.faults.clear();
+    await handle.signal(resolveSignal, { by: APPROVER, action: 'revert' });
+    return ended(handle, 'failed');
+  },
   'rollback/replanned': async (stack) => {
     const { handle, status } = await planned(stack);
     await setFlagOn(stack, 'changed meanwhile');

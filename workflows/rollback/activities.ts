@@ -6,7 +6,7 @@
 import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { HashablePlan, PlanEnvironmentInput, RollbackContext } from '../../activities/rollback-plan.js';
-import type { PublishEnvironmentInput } from '../../activities/rollback-publish.js';
+import type { DeleteDraftsInput, PublishEnvironmentInput } from '../../activities/rollback-publish.js';
 import type { VerifyEnvironmentInput } from '../../activities/rollback-verify.js';
 import type { CheckCohortInput } from '../../activities/postgres.js';
 import type { RollbackNotice } from '../../activities/notify.js';
@@ -37,6 +37,8 @@ export function rollbackActivities(timeouts: ActivityTimeoutsInput | undefined) 
     hashPlan: (plan: HashablePlan): Promise<string> => of('config').hashPlan.executeWithOptions(summarised('config', 'hash the plan'), [plan]),
     publishEnvironment: (input: PublishEnvironmentInput, sentence: string) =>
       of('publish').publishEnvironment.executeWithOptions(summarised('publish', sentence), [input]),
+    deleteUnpublishedDrafts: (input: DeleteDraftsInput) =>
+      of('notify').deleteUnpublishedDrafts.executeWithOptions(summarised('notify', `delete the drafts this run left unpublished in ${input.environments.join(', ')}`), [input]),
     verifyEnvironment: (input: VerifyEnvironmentInput) =>
       of('verify').verifyEnvironment.executeWithOptions(
         summarised('verify', `verify ${input.environment}: admin + SDK views${input.probe ? ' + probe' : ''}`),

@@ -2,6 +2,7 @@
  * Steps 6 and 7 (SPEC §3): the flag's read-only cohort query and the notifications. Both are
  * reported, never fatal: the flag is already rolled back, and remediation is manual anyway.
  */
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { RollbackActivities } from './activities.js';
 import type { RollbackPlan, RollbackStatus } from './messages.js';
 import type { RollbackRun } from './run.js';
@@ -37,5 +38,34 @@ export async function notify(run: RollbackRun, acts: RollbackActivities, ending:
   } catch (error) {
     // Which channels the worker has configured is the activity's knowledge, not the workflow's.
     s.notifications = [{ channel: 'all', status: 'failed', detail: failureMessage(error), at: run.now() }];
+  }
+}
+
+/**
+ * The patch of the draft clean-up (README, "Changing workflow code"): runs that failed a publish
+ * before it existed end as they always did; new ones clean up.
+ */
+export const DRAFT_CLEANUP_PATCH = 'delete-unpublished-drafts-at-the-end';
+
+/**
+ * At the end of a run in which a publish failed: delete the versions it created and never
+ * published (seen in each v2 environment's version list by this run's marker), and record what
+ * was deleted and what was left.
+ */
+export async function deleteLeftoverDrafts(run: RollbackRun, acts: RollbackActivities): Promise<void> {
+  const plan = run.status.plan;
+  if (!plan || !run.publishFailed || !patched(DRAFT_CLEANUP_PATCH)) return;
+  const environments = plan.environments.filter((e) => e.versioning === 'v2').map((e) => e.name);
+  if (environments.length === 0) return;
+  const { workflowId, runId } = workflowInfo();
+  try {
+    const results = await acts.deleteUnpublishedDrafts({ featureId: plan.featureId, environments, markerPrefix: `flagops:${workflowId}:${runId}:` });
+    for (const result of results) {
+      const env = run.environment(result.environment);
+      env.draftsDeleted = result.deleted;
+      env.draftsLeft = result.left.map((l) => `${l.uuid ?? 'drafts'}: ${l.reason}`);
+    }
+  } catch (error) {
+    for (const name of environments) run.environment(name).draftsLeft = [`not cleaned up: ${failureMessage(error)}`];
   }
 }

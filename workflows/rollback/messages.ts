@@ -271,6 +271,10 @@ export interface EnvironmentOutcome {
   error: string | null;
   /** The before-state's version published by `resolve revert` (v2), else null. */
   revertVersion?: string | null;
+  /** Versions this run created but never published (a publish failed for good), deleted at the end. */
+  draftsDeleted?: string[];
+  /** Such drafts that could not be deleted, with why: they stay in Flagsmith's history. */
+  draftsLeft?: string[];
   adminView: ViewCheck | null;
   sdkView: ViewCheck | null;
   /** Null when the flag has no probe configured. */

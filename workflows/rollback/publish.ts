@@ -70,6 +70,7 @@ export async function publishStep(run: RollbackRun, plan: RollbackPlan, acts: Ro
         results[env.name] = null;
       } else {
         results[env.name] = failureMessage(result.reason);
+        run.publishFailed = true;
       }
     });
     return results;

@@ -52,6 +52,8 @@ export class RollbackRun {
   readonly root = CancellationScope.current();
   private readonly stepStarted: Partial<Record<RollbackStepName, number>> = { plan: Date.now() };
   private readonly stepDurations: Record<string, number> = {};
+  /** Some publish or revert call failed: drafts of this run may be left unpublished. */
+  publishFailed = false;
 
   constructor(readonly input: RollbackInput) {
     const info = workflowInfo();
