@@ -93,10 +93,18 @@ function booleanVar(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
 }
 
 export function temporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const settings: TemporalSettings = {
-    address: optionalVar(env, 'TEMPORAL_ADDRESS') ?? 'localhost:7233',
-    namespace: optionalVar(env, 'TEMPORAL_NAMESPACE') ?? 'default',
-  };
+  const address = optionalVar(env, 'TEMPORAL_ADDRESS') ?? 'localhost:7233';
+  // host:port, with an IPv6 host in brackets; anything else is a typo the transport would only
+  // report as an opaque connection error.
+  const hostPort = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?):(\d{1,5})$/.exec(address);
+  if (!hostPort || Number(hostPort[3]) < 1 || Number(hostPort[3]) > 65535) {
+    throw new ConfigError(`TEMPORAL_ADDRESS: expected host:port (e.g. localhost:7233 or temporal.example.com:7233), got ${JSON.stringify(address.slice(0, 100))}`);
+  }
+  const namespace = optionalVar(env, 'TEMPORAL_NAMESPACE') ?? 'default';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,999}$/.test(namespace)) {
+    throw new ConfigError(`TEMPORAL_NAMESPACE: not a namespace name (letters, digits, ., _ and -), got ${JSON.stringify(namespace.slice(0, 100))}`);
+  }
+  const settings: TemporalSettings = { address, namespace };
   const apiKey = optionalVar(env, 'TEMPORAL_API_KEY');
   if (apiKey) settings.apiKey = apiKey;
   const tlsFlag = booleanVar(env, 'TEMPORAL_TLS');

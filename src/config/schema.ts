@@ -43,7 +43,14 @@ const duration = (fallback: string, limit: DurationLimit) =>
 
 /** An http(s) URL: a `file:` or other scheme never reaches an HTTP client. */
 const httpUrl = (what: string) =>
-  z.url({ message: `${what}: an http(s) URL` }).refine((value) => /^https?:$/.test(new URL(value).protocol), `${what}: an http(s) URL (not file:, ftp: …)`);
+  z.url({ message: `${what}: an http(s) URL` }).refine((value) => {
+    try {
+      return /^https?:$/.test(new URL(value).protocol);
+    } catch {
+      // Not a URL at all: the check above has said so already.
+      return true;
+    }
+  }, `${what}: an http(s) URL (not file:, ftp: …)`);
 
 /** A person's name as approvers are compared (NFKC, format characters removed, trimmed, case-folded): never blank. */
 const personName = z

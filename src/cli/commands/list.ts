@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { runtimeSettings } from '../../config/env.js';
 import { ConfigError } from '../../config/errors.js';
 import { FlagNameKey, IncidentIdKey, RequestedByKey, RollbackOutcomeKey, RollbackStepKey } from '../../../workflows/rollback/search-attributes.js';
 import { ExitCode, action } from '../action.js';
@@ -104,8 +105,9 @@ function table(rows: ListedRollback[]): string {
 async function list(options: ListOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ConfigError(`--limit: expected a whole number from 1 to 1000, got ${JSON.stringify(options.limit)}`);
-  return withTemporal(env, cliIdentity(osUser()), async ({ client, runtime }) => {
-    const query = listQuery(options, runtime.idPrefix);
+  // The query is checked before connecting: a bad --flag is a usage error, not a connection problem.
+  const query = listQuery(options, runtimeSettings(env).idPrefix);
+  return withTemporal(env, cliIdentity(osUser()), async ({ client }) => {
     const rows: ListedRollback[] = [];
     for await (const info of client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
       rows.push(toListed(info));
