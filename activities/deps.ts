@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { FlagopsConfig } from '../src/config/schema.js';
 import type { Database } from '../src/db/sql.js';
-import { HttpClient } from '../src/http.js';
+import { HttpClient, redact } from '../src/http.js';
 import type { FlagsmithClient } from '../src/flagsmith/client.js';
 import type { Logger } from '../src/log.js';
 import type { Metrics } from '../src/metrics.js';
@@ -51,4 +51,15 @@ let fallbackHttp: HttpClient | undefined;
  */
 export function outboundHttp(deps: ActivityDeps): HttpClient {
   return deps.http ?? (fallbackHttp ??= new HttpClient({ name: 'HTTP' }));
+}
+
+/**
+ * `text` with every secret the worker holds redacted: not only the credential a request carried
+ * (the HTTP module redacts that already) but every server key, webhook URL and token, in every form
+ * a server may echo it. For what activities put in their results (views, notification details).
+ */
+export function withoutSecrets(deps: ActivityDeps, text: string): string {
+  const { serverKeys, slackWebhookUrl, githubToken } = deps.secrets;
+  const secrets = [...Object.values(serverKeys), ...(slackWebhookUrl ? [slackWebhookUrl, new URL(slackWebhookUrl).pathname] : []), ...(githubToken ? [githubToken] : [])];
+  return redact(text, secrets.filter((s) => s.length >= 4));
 }

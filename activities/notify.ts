@@ -4,7 +4,7 @@
  * rows). A failed notification is reported in the result; it never fails the rollback.
  */
 import type { NotificationOutcome } from '../workflows/rollback/messages.js';
-import { outboundHttp, type ActivityDeps } from './deps.js';
+import { outboundHttp, withoutSecrets, type ActivityDeps } from './deps.js';
 import { describeError } from './flagsmith.js';
 import { PULL_REQUEST_FORMAT, parsePullRequestRef } from '../src/github/pull-request.js';
 
@@ -78,7 +78,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
           }
         }
       }
-      return outcomes;
+      return outcomes.map((o) => ({ ...o, detail: withoutSecrets(deps, o.detail) }));
     },
 
     /** Count the rollback's final status in `flagops_rollbacks_total`. */

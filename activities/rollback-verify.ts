@@ -8,7 +8,7 @@
 import { cancellationSignal } from '@temporalio/activity';
 import { flatValuesEqual, type FlatValue } from '../src/flagsmith/index.js';
 import type { FlagState, ViewCheck } from '../workflows/rollback/messages.js';
-import { outboundHttp, type ActivityDeps } from './deps.js';
+import { outboundHttp, withoutSecrets, type ActivityDeps } from './deps.js';
 import { describeError, requireFlagsmith } from './flagsmith.js';
 import { findEnvironment } from './rollback-plan.js';
 
@@ -108,7 +108,9 @@ export function createRollbackVerifyActivities(deps: ActivityDeps) {
           probe = check(false, describeError(error));
         }
       }
-      return { adminView, sdkView, probe };
+      // A server may echo any credential the worker holds, not only the one it was sent.
+      const clean = (view: ViewCheck): ViewCheck => ({ ...view, detail: withoutSecrets(deps, view.detail) });
+      return { adminView: clean(adminView), sdkView: clean(sdkView), probe: probe && clean(probe) };
     },
   };
 }

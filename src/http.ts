@@ -441,7 +441,8 @@ export function secretForms(secret: string): { text: string; caseless: boolean }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function redact(text: string, secrets: readonly string[]): string {
+/** `text` with every form (see {@link secretForms}) of each of `secrets` replaced by `[redacted]`. */
+export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
     for (const form of secretForms(secret)) out = out.replace(new RegExp(escapeRegExp(form.text), form.caseless ? 'gi' : 'g'), REDACTED);
