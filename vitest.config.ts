@@ -22,6 +22,16 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // The fault and crash matrices: minutes each, so `npm run suite:faults|crashes`, not `npm test`.
+        test: {
+          name: 'suites',
+          include: ['test/suites/**/*.suite.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 3_600_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -265,6 +265,25 @@ describe('flagRollback: plan checks and re-validation', () => {
     await expectPlanFailure(testInput({ environments: ['Production'] }), /needs a partialReason/);
   });
 
+  it('a duration the workflow could not represent, sent by a client that skips the CLI, fails at plan with nothing published', async () => {
+    const since = new Date();
+    await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
+      // startRollback refuses this itself; a raw client does not, so the plan activity must.
+      const handle = await client.workflow.start('flagRollback', {
+        taskQueue,
+        workflowId: `${idPrefix}rollback-${FLAG}`,
+        args: [{ ...testInput(), cacheWaitMs: 999_999_999_999 * 86_400_000, approvalTimeoutMs: 999_999_999_999 * 86_400_000 }],
+      });
+      const error = await handle.result().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      expect((error as WorkflowFailedError).cause?.message).toMatch(/^plan: invalid input: cacheWaitMs: at most 1h; approvalTimeoutMs: at most 7d/);
+      expect(await fx.versionsSince(since)).toHaveLength(0);
+    });
+  });
+
   it('a flag missing in one environment fails at plan, nothing published', async () => {
     await expectPlanFailure(testInput({ flag: 'no_such_flag' }), /does not exist in project 36214/);
   });

@@ -42,6 +42,8 @@ export interface VersionRow {
 export interface RollbackFixture {
   sandbox: Sandbox;
   flagsmith: FlagsmithClient;
+  /** The application database (the seeded `cases`) the cohort query reads. */
+  appUrl: string;
   deps(overrides?: Partial<ActivityDeps>, configPatch?: (config: Record<string, unknown>) => void): Omit<ActivityDeps, 'temporal'>;
   featureId(name?: string): Promise<number>;
   /** Versions of a flag created at or after `since`, not deleted. */
@@ -92,6 +94,7 @@ export async function rollbackFixture(): Promise<RollbackFixture> {
     get flagsmith() {
       return need().flagsmith;
     },
+    appUrl: app.url,
     deps(overrides = {}, configPatch) {
       const document: Record<string, unknown> = {
         flagsmith: seed002FlagsmithConfig(need().sandbox.url),

@@ -1,6 +1,7 @@
 /**
- * Fault injection: rules that, for the next N matching requests, delay, answer a fixed status or
- * reset the connection; and a bounded log of every request served, so tests can count calls.
+ * Fault injection: rules that, for the next N matching requests, delay, answer a fixed status,
+ * reset the connection, or handle the request and then drop its answer; and a bounded log of every
+ * request served, so tests can count calls.
  */
 import { z } from 'zod';
 
@@ -20,10 +21,12 @@ export const faultRuleSchema = z
     /** Seconds, sent as `Retry-After` (meant for 429 and 503). */
     retryAfter: z.int().nonnegative().optional(),
     reset: z.boolean().optional(),
+    /** Handle the request for real, then drop the answer (a proxy losing it after the server acted). */
+    dropAnswer: z.boolean().optional(),
   })
   .refine((r) => r.path !== undefined || r.pathRegex !== undefined, { message: 'give path (a glob) or pathRegex' })
-  .refine((r) => r.latencyMs !== undefined || r.status !== undefined || r.reset === true, {
-    message: 'give latencyMs, status or reset: true',
+  .refine((r) => r.latencyMs !== undefined || r.status !== undefined || r.reset === true || r.dropAnswer === true, {
+    message: 'give latencyMs, status, reset: true or dropAnswer: true',
   });
 
 /** A rule as posted to `/__sandbox/faults`. */
@@ -42,7 +45,7 @@ export interface ServedRequest {
   query: string;
   status: number;
   /** What a rule did to this request, if anything. */
-  injected: 'latency' | 'status' | 'reset' | null;
+  injected: 'latency' | 'status' | 'reset' | 'dropped' | null;
   ruleId: number | null;
 }
 

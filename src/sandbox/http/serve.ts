@@ -151,6 +151,12 @@ export async function serve(deps: ServeDeps, req: IncomingMessage, res: ServerRe
       reply = { status: 500, body: { detail: 'A server error occurred.' } };
     }
   }
+  if (rule?.dropAnswer) {
+    // The change is made; the answer never reaches the client.
+    deps.faults.record({ ...entry, status: reply.status, injected: 'dropped', ruleId: rule.id });
+    req.socket.resetAndDestroy();
+    return;
+  }
   send(res, reply);
   if (!control) deps.faults.record({ ...entry, status: reply.status, injected: rule ? 'latency' : null, ruleId: rule?.id ?? null });
 }
