@@ -8,7 +8,7 @@ import { FailureType, failure } from '../src/failures.js';
 import { HttpError, httpFailure } from '../src/http.js';
 import type { FlagsmithClient } from '../src/flagsmith/index.js';
 import type { ActivityDeps } from './deps.js';
-import { recordFailedCall } from './last-error.js';
+import { recordFailedCall } from './attempt.js';
 
 /** @throws Config when the worker has no Flagsmith client (FLAGSMITH_ADMIN_TOKEN unset). */
 export function requireFlagsmith(deps: ActivityDeps): FlagsmithClient {
@@ -18,7 +18,7 @@ export function requireFlagsmith(deps: ActivityDeps): FlagsmithClient {
 
 /**
  * Run one Flagsmith call, converting its `HttpError` into an `ApplicationFailure`. The failure is
- * also recorded as the attempt's last error (`last-error.ts`), so a timeout can still name it.
+ * also recorded as the attempt's last error (`attempt.ts`), so a timeout can still name it.
  * @param messages.notFound turns a 404 into a non-retryable `PlanInvalid` with this message.
  */
 export async function flagsmithCall<T>(fn: () => Promise<T>, messages: { notFound?: string } = {}): Promise<T> {

@@ -3,6 +3,7 @@
  * their proxy types from it (`import type { Activities }`), so a workflow cannot call an activity
  * the worker does not register.
  */
+import { withHeartbeats } from './attempt.js';
 import type { ActivityDeps } from './deps.js';
 import { createAuditTailActivities } from './audit-tail.js';
 import { createDocumentSyncActivities } from './document-sync.js';
@@ -16,7 +17,9 @@ import { createRollbackVerifyActivities } from './rollback-verify.js';
 export type { ActivityDeps, ActivitySecrets } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  // Each activity heartbeats while it runs (when its options set a heartbeat timeout), so a worker
+  // that dies mid-call costs that timeout, not the whole start-to-close timeout.
+  return withHeartbeats({
     ...createHealthActivities(deps),
     ...createRollbackPlanActivities(deps),
     ...createRollbackPublishActivities(deps),
@@ -25,7 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotifyActivities(deps),
     ...createDocumentSyncActivities(deps),
     ...createAuditTailActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -9,14 +9,13 @@
  * Publishing separately (not `publish_immediately`) also makes Flagsmith record an `Api-Key` as
  * the publisher. v1 environments are patched in place (naturally idempotent).
  */
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { cancellationSignal } from '@temporalio/activity';
 import { environmentDefaultUpdate, toFeatureStateValue, type FlagsmithClient, type Version } from '../src/flagsmith/index.js';
 import { FailureType, failure } from '../src/failures.js';
 import { HttpError } from '../src/http.js';
 import type { FlagState } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { describeError, flagsmithCall, requireFlagsmith } from './flagsmith.js';
-import { attemptDetails } from './last-error.js';
 import { findEnvironment } from './rollback-plan.js';
 
 export interface PublishEnvironmentInput {
@@ -46,18 +45,6 @@ export interface PublishEnvironmentResult {
 function oldestFirst(a: Version, b: Version): number {
   const byTime = Date.parse(a.created_at) - Date.parse(b.created_at);
   return byTime !== 0 ? byTime : a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
-}
-
-/**
- * Heartbeat in the background while the attempt runs: a single slow request must not look like a
- * dead worker, while a killed worker stops heartbeating and is retried after `heartbeatTimeout`.
- */
-function keepHeartbeating(): () => void {
-  const timeoutMs = activityInfo().heartbeatTimeoutMs;
-  if (!timeoutMs) return () => undefined;
-  heartbeat(attemptDetails());
-  const timer = setInterval(() => heartbeat(attemptDetails()), Math.max(200, Math.floor(timeoutMs / 3)));
-  return () => clearInterval(timer);
 }
 
 type DeleteOutcome = 'deleted' | 'gone' | 'live';
@@ -215,18 +202,13 @@ export function createRollbackPublishActivities(deps: ActivityDeps) {
     async publishEnvironment(input: PublishEnvironmentInput): Promise<PublishEnvironmentResult> {
       const client = requireFlagsmith(deps);
       const env = findEnvironment(deps, input.environment);
-      const stop = keepHeartbeating();
-      try {
-        if (input.versioning === 'v2') return await publishV2(deps, client, input, env.id);
-        await flagsmithCall(() =>
-          client.patchFeatureStateLegacy(env.apiKey, input.featureStateId, { enabled: input.state.enabled, feature_state_value: input.state.value }, {
-            signal: cancellationSignal(),
-          }),
-        );
-        return { version: null, publishedAt: new Date().toISOString(), deletedScheduled: [], deletedDrafts: [] };
-      } finally {
-        stop();
-      }
+      if (input.versioning === 'v2') return publishV2(deps, client, input, env.id);
+      await flagsmithCall(() =>
+        client.patchFeatureStateLegacy(env.apiKey, input.featureStateId, { enabled: input.state.enabled, feature_state_value: input.state.value }, {
+          signal: cancellationSignal(),
+        }),
+      );
+      return { version: null, publishedAt: new Date().toISOString(), deletedScheduled: [], deletedDrafts: [] };
     },
   };
 }

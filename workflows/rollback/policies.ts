@@ -47,7 +47,9 @@ export function activityOptions(kind: ActivityKind, input: ActivityTimeoutsInput
       // Reads the worker's configuration and hashes: nothing to wait for.
       return { startToCloseTimeout: Math.min(t.startToCloseMs, 10_000), retry: { ...backoff, maximumAttempts: 3 } };
     case 'read':
-      return { startToCloseTimeout: t.startToCloseMs, scheduleToCloseTimeout: t.scheduleToCloseMs, retry: backoff };
+      // Every activity heartbeats while it runs (activities/attempt.ts): a dead worker costs the
+      // heartbeat timeout, not the start-to-close one.
+      return { startToCloseTimeout: t.startToCloseMs, heartbeatTimeout: t.heartbeatMs, scheduleToCloseTimeout: t.scheduleToCloseMs, retry: backoff };
     case 'publish':
       // Heartbeats let a dead worker's attempt be retried after `heartbeatMs`, not `startToCloseMs`.
       return {
@@ -58,10 +60,10 @@ export function activityOptions(kind: ActivityKind, input: ActivityTimeoutsInput
       };
     case 'verify':
       // One round of checks; the workflow loops until the verify deadline, so few retries here.
-      return { startToCloseTimeout: t.startToCloseMs, retry: { ...backoff, maximumAttempts: 2 } };
+      return { startToCloseTimeout: t.startToCloseMs, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 2 } };
     case 'cohort':
-      return { startToCloseTimeout: t.cohortStatementMs + 10_000, retry: { ...backoff, maximumAttempts: 3 } };
+      return { startToCloseTimeout: t.cohortStatementMs + 10_000, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 3 } };
     case 'notify':
-      return { startToCloseTimeout: t.startToCloseMs, retry: { ...backoff, maximumAttempts: 3 } };
+      return { startToCloseTimeout: t.startToCloseMs, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 3 } };
   }
 }

@@ -1,5 +1,6 @@
 /**
- * An activity's last failure, carried in its heartbeat details so it survives the attempt.
+ * What an activity attempt reports while it runs: heartbeats (so a dead worker's attempt is retried
+ * after the heartbeat timeout, not the start-to-close timeout), carrying its last failure.
  *
  * When Temporal cuts an attempt short (schedule-to-close, start-to-close, heartbeat timeouts), the
  * failure the workflow gets is a bare timeout: the Flagsmith call that kept failing, and how, are
@@ -39,4 +40,33 @@ export function recordFailedCall(message: string): void {
   if (!context) return;
   recorded.set(context, message);
   heartbeat(attemptDetails());
+}
+
+/**
+ * Heartbeat in the background while an attempt runs, when its activity has a heartbeat timeout: a
+ * slow call must not look like a dead worker, while a killed worker stops heartbeating and its
+ * attempt is retried within that timeout. @returns the function that stops it.
+ */
+export function keepHeartbeating(): () => void {
+  const timeoutMs = current() ? activityInfo().heartbeatTimeoutMs : undefined;
+  if (!timeoutMs) return () => undefined;
+  heartbeat(attemptDetails());
+  const timer = setInterval(() => heartbeat(attemptDetails()), Math.max(200, Math.floor(timeoutMs / 3)));
+  return () => clearInterval(timer);
+}
+
+/** `activities` with each one heartbeating while it runs (see {@link keepHeartbeating}). */
+export function withHeartbeats<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, (...args: never[]) => Promise<unknown>> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      const stop = keepHeartbeating();
+      try {
+        return await fn(...args);
+      } finally {
+        stop();
+      }
+    };
+  }
+  return wrapped as T;
 }
