@@ -54,13 +54,21 @@ export function createPostgresActivities(deps: ActivityDeps) {
   };
 }
 
+/** SQLSTATEs of a server going away or not yet back (a restart): the next attempt is worth it. */
+const TRANSIENT = ['57P01', '57P02', '57P03', '53300'];
+
 /** PostgreSQL's refusal as a failure whose message can enter history (no row values). */
 function cohortFailure(error: unknown, statementTimeoutMs: number): ApplicationFailure {
   const pgError = error as { code?: string; message?: string };
-  // 57014 = statement timeout: the next attempt may be luckier; anything else will not be.
-  if (pgError.code === '57014') return failure(FailureType.ServerError, `cohort query timed out after ${statementTimeoutMs} ms`);
+  const code = pgError.code;
+  // 57014 = statement timeout: the next attempt may be luckier.
+  if (code === '57014') return failure(FailureType.ServerError, `cohort query timed out after ${statementTimeoutMs} ms`);
+  // A restart or a lost connection (class 08, admin shutdown, no SQLSTATE at all): retried.
+  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || TRANSIENT.includes(code)) {
+    return failure(FailureType.Network, `cohort query lost its database connection (${code ?? 'no SQLSTATE'}): ${pgError.message ?? String(error)}`);
+  }
   // SQL errors (class 42: syntax, unknown column, multiple commands) and refusals of a read-only
   // transaction (25006) are described: other messages can quote row values (a failed cast).
-  const described = pgError.code?.startsWith('42') || pgError.code === '25006' || pgError.code === '0A000';
-  return failure(FailureType.Database, `cohort query failed (SQLSTATE ${pgError.code ?? 'unknown'})${described ? `: ${pgError.message ?? ''}` : ''}`);
+  const described = code.startsWith('42') || code === '25006' || code === '0A000';
+  return failure(FailureType.Database, `cohort query failed (SQLSTATE ${code})${described ? `: ${pgError.message ?? ''}` : ''}`);
 }

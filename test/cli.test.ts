@@ -34,7 +34,7 @@ describe('the flagops CLI', () => {
       cliEnv({ FLAGOPS_CONFIG: writeConfigFile(sampleConfig()), FLAGSMITH_ADMIN_TOKEN: 'tok', SLACK_WEBHOOK_URL: secret, TEMPORAL_ADDRESS: '127.0.0.1:9', METRICS_PORT: '0' }),
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('SLACK_WEBHOOK_URL: expected an http(s) URL');
+    expect(result.stderr).toContain('SLACK_WEBHOOK_URL: not a URL (expected an http(s) URL)');
     expect(result.stderr).not.toContain('notAUrlSecret');
   });
 

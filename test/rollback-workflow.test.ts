@@ -243,6 +243,17 @@ describe('flagRollback: approval rules', () => {
   });
 });
 
+/** A version of Production that turns the flag back on tomorrow: the plan must show it. */
+async function scheduleReEnable() {
+  const featureId = await fx.featureId();
+  const scheduled = await fx.flagsmith.createVersion(ENV_IDS.Production, featureId, {
+    feature_states_to_update: [{ enabled: true, feature_state_value: { type: 'unicode', string_value: null, integer_value: null, boolean_value: null }, feature_segment: null }],
+    description: 'scheduled re-enable',
+  });
+  await fx.flagsmith.publishVersion(ENV_IDS.Production, featureId, scheduled.uuid, { liveFrom: new Date(Date.now() + 86_400_000).toISOString() });
+  return { featureId, scheduled };
+}
+
 describe('flagRollback: plan checks and re-validation', () => {
   async function expectPlanFailure(input: RollbackInput, pattern: RegExp, configPatch?: (c: Record<string, unknown>) => void) {
     const since = new Date();
@@ -298,12 +309,7 @@ describe('flagRollback: plan checks and re-validation', () => {
 
   it('lists a scheduled version in the plan and deletes it after approval', async () => {
     await fx.setFlag(FLAG, true);
-    const featureId = await fx.featureId();
-    const scheduled = await fx.flagsmith.createVersion(ENV_IDS.Production, featureId, {
-      feature_states_to_update: [{ enabled: true, feature_state_value: { type: 'unicode', string_value: null, integer_value: null, boolean_value: null }, feature_segment: null }],
-      description: 'scheduled re-enable',
-    });
-    await fx.flagsmith.publishVersion(ENV_IDS.Production, featureId, scheduled.uuid, { liveFrom: new Date(Date.now() + 86_400_000).toISOString() });
+    const { featureId, scheduled } = await scheduleReEnable();
     await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
       const handle = await start(client, taskQueue, idPrefix, testInput());
       const planned = await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
@@ -319,12 +325,7 @@ describe('flagRollback: plan checks and re-validation', () => {
 
   it('a scheduled version whose DELETE answers 200 without deleting is caught by reading the versions again: needs attention, never "rolled back"', async () => {
     await fx.setFlag(FLAG, true);
-    const featureId = await fx.featureId();
-    const scheduled = await fx.flagsmith.createVersion(ENV_IDS.Production, featureId, {
-      feature_states_to_update: [{ enabled: true, feature_state_value: { type: 'unicode', string_value: null, integer_value: null, boolean_value: null }, feature_segment: null }],
-      description: 'scheduled re-enable',
-    });
-    await fx.flagsmith.publishVersion(ENV_IDS.Production, featureId, scheduled.uuid, { liveFrom: new Date(Date.now() + 86_400_000).toISOString() });
+    const { featureId, scheduled } = await scheduleReEnable();
     await runWithWorker({ deps: fx.deps() }, async ({ client, taskQueue, idPrefix }) => {
       const handle = await start(client, taskQueue, idPrefix, testInput({ cacheWaitMs: 0 }));
       await waitForStatus(handle, (s) => s.status === 'awaiting_approval');

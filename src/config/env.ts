@@ -43,41 +43,31 @@ export function requireVar(env: NodeJS.ProcessEnv, name: string, neededBy: strin
 }
 
 /**
- * An optional http(s) URL variable. The message never repeats the value: a webhook URL is a secret.
- * @throws ConfigError naming the variable when it is not one.
+ * An optional URL variable of one of `protocols`. The message never repeats the value: URLs here
+ * are secrets (a webhook's path, a database password).
+ * @throws ConfigError naming the variable and what it should look like.
  */
-export function optionalUrlVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+function optionalUrlOf(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[], expected: string): string | undefined {
   const value = optionalVar(env, name);
   if (value === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${name}: expected an http(s) URL`);
+    throw new ConfigError(`${name}: not a URL (expected ${expected})`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${name}: expected an http(s) URL, not ${url.protocol}`);
-  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name}: expected ${expected}, not ${url.protocol}`);
   return value;
 }
 
-/**
- * An optional PostgreSQL connection string. The message never repeats the value: it carries a password.
- * @throws ConfigError naming the variable when it is not a `postgres://` / `postgresql://` URL.
- */
+/** An optional http(s) URL variable (a webhook URL is a secret: never repeated). */
+export function optionalUrlVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return optionalUrlOf(env, name, ['http:', 'https:'], 'an http(s) URL');
+}
+
+/** An optional PostgreSQL connection string (it carries a password: never repeated). */
 export function optionalDatabaseUrlVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = optionalVar(env, name);
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${name}: not a URL (expected postgres://user:password@host:5432/database)`);
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(`${name}: expected a postgres:// URL, not ${url.protocol} (postgres://user:password@host:5432/database)`);
-  }
-  return value;
+  return optionalUrlOf(env, name, ['postgres:', 'postgresql:'], 'a postgres:// URL (postgres://user:password@host:5432/database)');
 }
 
 export function adminToken(env: NodeJS.ProcessEnv, neededBy: string): string {

@@ -62,7 +62,8 @@ export function activityOptions(kind: ActivityKind, input: ActivityTimeoutsInput
       // One round of checks; the workflow loops until the verify deadline, so few retries here.
       return { startToCloseTimeout: t.startToCloseMs, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 2 } };
     case 'cohort':
-      return { startToCloseTimeout: t.cohortStatementMs + 10_000, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 3 } };
+      // Five attempts: enough to outlast a database restart (a lost connection is retried).
+      return { startToCloseTimeout: t.cohortStatementMs + 10_000, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 5 } };
     case 'notify':
       return { startToCloseTimeout: t.startToCloseMs, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 3 } };
   }
