@@ -47,16 +47,17 @@ export function requireVar(env: NodeJS.ProcessEnv, name: string, neededBy: strin
  * are secrets (a webhook's path, a database password).
  * @throws ConfigError naming the variable and what it should look like.
  */
-function optionalUrlOf(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[], expected: string): string | undefined {
+function optionalUrlOf(env: NodeJS.ProcessEnv, name: string, protocols: readonly string[], kind: string, example = ''): string | undefined {
   const value = optionalVar(env, name);
   if (value === undefined) return undefined;
+  const like = example ? ` (${example})` : '';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${name}: not a URL (expected ${expected})`);
+    throw new ConfigError(`${name}: not a URL (expected ${kind}${example ? `: ${example}` : ''})`);
   }
-  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name}: expected ${expected}, not ${url.protocol}`);
+  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name}: expected ${kind}, not ${url.protocol}${like}`);
   return value;
 }
 
@@ -67,7 +68,7 @@ export function optionalUrlVar(env: NodeJS.ProcessEnv, name: string): string | u
 
 /** An optional PostgreSQL connection string (it carries a password: never repeated). */
 export function optionalDatabaseUrlVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  return optionalUrlOf(env, name, ['postgres:', 'postgresql:'], 'a postgres:// URL (postgres://user:password@host:5432/database)');
+  return optionalUrlOf(env, name, ['postgres:', 'postgresql:'], 'a postgres:// URL', 'postgres://user:password@host:5432/database');
 }
 
 export function adminToken(env: NodeJS.ProcessEnv, neededBy: string): string {
