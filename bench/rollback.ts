@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     {
       flagsmith: seed002FlagsmithConfig(sandbox.url),
       approval: { approvers: ['sd@example.com'], distinctFromRequester: true },
-      rollback: { cacheWait: 0, verifyTimeout: '30s' },
+      rollback: { cacheWait: '0s', verifyTimeout: '30s' },
     },
     'bench',
     {},

@@ -3,7 +3,9 @@
  * `createFlagopsWorker` registers every workflow of `workflows/index.ts` and every activity of the
  * one factory; `buildActivityDeps` is the only place real clients are constructed from settings.
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectDir } from './paths.js';
+import { loadPrebuiltBundle } from './workflow-bundle.js';
 import type { Client } from '@temporalio/client';
 import { Worker, bundleWorkflowCode, type BundleOptions, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
@@ -16,10 +18,10 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
 /** Source of the workflow bundle; Temporal's bundler compiles the TypeScript itself. */
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const workflowsPath = join(projectDir, 'workflows/index.ts');
 
 /** Workflow interceptors every bundle carries (see `workflows/interceptors.ts`). */
-export const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url))];
+export const workflowInterceptorModules = [join(projectDir, 'workflows/interceptors.ts')];
 
 const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
@@ -62,6 +64,17 @@ export interface WorkerDeployment {
   buildId: string;
 }
 
+/** The given bundle, else the prebuilt one while it matches the sources, else the sources (compiled now). */
+function workflowCode(given: WorkflowBundleWithSourceMap | undefined) {
+  const bundle = given ?? loadPrebuiltBundle();
+  return bundle ? { workflowBundle: bundle } : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } };
+}
+
+/** Which workflow code a worker created without a bundle will run (for its start-up log line). */
+export function workflowCodeSource(): 'prebuilt bundle' | 'compiled from the sources' {
+  return loadPrebuiltBundle() ? 'prebuilt bundle' : 'compiled from the sources';
+}
+
 /** How long a workflow task waits for its worker's sticky queue; see {@link createFlagopsWorker}. */
 export const STICKY_QUEUE_TIMEOUT = '3s';
 
@@ -72,7 +85,7 @@ export async function createFlagopsWorker(options: WorkerOptions): Promise<Worke
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } }),
+    ...workflowCode(options.workflowBundle),
     ...(options.identity ? { identity: options.identity } : {}),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
     // After a worker dies, its workflows' next tasks wait on its sticky queue for this long before

@@ -23,3 +23,11 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
     }
   };
 }
+
+/**
+ * An action whose body module is imported only when its command runs, so `flagops --help` (and
+ * every other command) does not load what it does not use.
+ */
+export function lazyAction<M, A extends unknown[]>(load: () => Promise<M>, call: (module: M, ...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return action(async (...args: A) => call(await load(), ...args));
+}

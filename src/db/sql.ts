@@ -6,14 +6,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectDir } from '../paths.js';
 import pg from 'pg';
 
 export type Row = Record<string, unknown>;
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
 /** Folder holding one numbered-SQL migration set per store: `migrations/<set>/NNN_name.sql`. */
-export const migrationsRoot = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export const migrationsRoot = join(projectDir, 'migrations');
 
 export interface TransactionOptions {
   readOnly?: boolean;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectDir } from '../paths.js';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { Database, migrate } from '../db/sql.js';
@@ -16,7 +16,7 @@ import { freePort, resolveTemporalCli, startDevServer, type DevServer } from '..
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { seed002FlagsmithConfig } from '../devtools/seed-002.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = `${projectDir}/`;
 const FLAG = 'auto_invoke_matcher_on_intake_complete';
 
 export interface DemoStack {

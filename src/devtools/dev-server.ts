@@ -4,14 +4,14 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { projectDir } from '../paths.js';
 import { Connection } from '@temporalio/client';
 import { searchAttributes } from '../temporal/search-attributes.js';
 
 // Re-exported for existing importers; the declaration lives with the other Temporal settings.
 export { searchAttributes };
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = `${projectDir}/`;
 
 /** Path of the `temporal` CLI, building it with Go on first use (see the script). */
 export function resolveTemporalCli(): string {

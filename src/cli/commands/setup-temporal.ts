@@ -2,22 +2,10 @@
  * `flagops setup-temporal`: register the search attributes of SPEC §3 on a self-hosted cluster
  * (idempotent), or print what to run on Temporal Cloud, whose operator API is closed to clients.
  */
-import { isGrpcServiceError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { temporalSettings } from '../../config/env.js';
-import { SearchAttributeConflictError, cloudInstructions, registerSearchAttributes } from '../../temporal/setup.js';
-import { ExitCode, action } from '../action.js';
-import { cliIdentity, osUser, withTemporal } from '../temporal.js';
+import { lazyAction } from '../action.js';
+import type { SetupOptions } from '../run/setup-temporal.js';
 
-/** gRPC codes Temporal Cloud answers the operator API with. */
-const PERMISSION_DENIED = 7;
-const UNIMPLEMENTED = 12;
-
-interface SetupOptions {
-  cloud?: boolean;
-}
-
-/** Register `flagops setup-temporal`. */
 export function registerSetupTemporalCommand(program: Command): void {
   program
     .command('setup-temporal')
@@ -31,33 +19,5 @@ ending in .tmprl.cloud, or --cloud) it prints the tcld command and the UI steps 
 Exit codes: 0 registered (or instructions printed), 1 refused by the server, 2 bad settings.
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*.`,
     )
-    .action(action((options: SetupOptions) => setupTemporal(options, process.env)));
-}
-
-async function setupTemporal(options: SetupOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const settings = temporalSettings(env);
-  if (options.cloud || /\.tmprl\.cloud(:\d+)?$/.test(settings.address)) {
-    process.stdout.write(`${cloudInstructions(settings.namespace)}\n`);
-    return ExitCode.Ok;
-  }
-  return withTemporal(env, cliIdentity(osUser()), async ({ client }) => {
-    try {
-      const results = await registerSearchAttributes(client.connection, settings.namespace);
-      for (const r of results) {
-        process.stdout.write(`${r.result === 'added' ? 'added  ' : 'present'}  ${r.name} (${r.type})\n`);
-      }
-      process.stdout.write(`Search attributes ready in namespace ${settings.namespace} at ${settings.address}.\n`);
-      return ExitCode.Ok;
-    } catch (error) {
-      if (error instanceof SearchAttributeConflictError) {
-        process.stderr.write(`flagops: ${error.message}\n`);
-        return ExitCode.Unsuccessful;
-      }
-      if (isGrpcServiceError(error) && [PERMISSION_DENIED, UNIMPLEMENTED].includes(Number(error.code))) {
-        process.stderr.write(`flagops: the server refused the operator API (${error.details}); on Temporal Cloud:\n\n${cloudInstructions(settings.namespace)}\n`);
-        return ExitCode.Unsuccessful;
-      }
-      throw error;
-    }
-  });
+    .action(lazyAction(() => import('../run/setup-temporal.js'), (m, options: SetupOptions) => m.setupTemporal(options, process.env)));
 }
