@@ -3,7 +3,7 @@
  * Temporal's errors turned into messages that name the setting to fix.
  */
 import { hostname, userInfo } from 'node:os';
-import { type Client, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
+import { type Client, type WorkflowExecutionDescription, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { type RuntimeSettings, type TemporalSettings, runtimeSettings, temporalSettings } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { workflowIds } from '../ids.js';
@@ -98,12 +98,11 @@ export async function withTemporal<T>(env: NodeJS.ProcessEnv, identity: string |
  * `flagops approve my_flag` works as well as the full id the rollback printed.
  * @throws ConfigError naming `<workflowId>` when neither exists.
  */
-export async function resolveWorkflowId(client: Client, idPrefix: string, given: string): Promise<string> {
+export async function resolveWorkflowId(client: Client, idPrefix: string, given: string): Promise<{ workflowId: string; description: WorkflowExecutionDescription }> {
   const candidates = [given, workflowIds.rollback(idPrefix, given)];
   for (const id of candidates) {
     try {
-      await client.workflow.getHandle(id).describe();
-      return id;
+      return { workflowId: id, description: await client.workflow.getHandle(id).describe() };
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
@@ -113,9 +112,16 @@ export async function resolveWorkflowId(client: Client, idPrefix: string, given:
   );
 }
 
-/** The current run of the rollback a user named, pinned by run id so every later call hits that run. */
-export async function pinCurrentRun(client: Client, idPrefix: string, given: string): Promise<{ workflowId: string; runId: string; handle: RollbackHandle }> {
-  const workflowId = await resolveWorkflowId(client, idPrefix, given);
-  const { runId } = await client.workflow.getHandle(workflowId).describe();
-  return { workflowId, runId, handle: client.workflow.getHandle<RollbackWorkflow>(workflowId, runId) };
+/**
+ * The current run of the rollback a user named, pinned by run id so every later call hits that
+ * run, and its description (one round trip: callers reuse it instead of describing again).
+ */
+export async function pinCurrentRun(
+  client: Client,
+  idPrefix: string,
+  given: string,
+): Promise<{ workflowId: string; runId: string; handle: RollbackHandle; description: WorkflowExecutionDescription }> {
+  const { workflowId, description } = await resolveWorkflowId(client, idPrefix, given);
+  const { runId } = description;
+  return { workflowId, runId, handle: client.workflow.getHandle<RollbackWorkflow>(workflowId, runId), description };
 }

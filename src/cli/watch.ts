@@ -3,7 +3,7 @@
  * workflow result once the run completed, and the server's own execution status for runs that
  * ended without a result (terminated, timed out, failed).
  */
-import { type Client, type WorkflowExecutionStatusName, type WorkflowHandle, WorkflowFailedError } from '@temporalio/client';
+import { type Client, type WorkflowExecutionDescription, type WorkflowExecutionStatusName, type WorkflowHandle, WorkflowFailedError } from '@temporalio/client';
 import { finalStatuses, statusQuery, type RollbackInput, type RollbackStatus } from '../../workflows/rollback/messages.js';
 
 /** How long one `status` query may take: with no worker polling, Temporal holds it until a deadline. */
@@ -37,8 +37,9 @@ export async function queryStatus(client: Client, handle: RollbackHandle, deadli
 }
 
 /** One look at a run: its execution status from the server, and the best rollback status available. */
-export async function observe(client: Client, handle: RollbackHandle, deadlineMs = QUERY_DEADLINE_MS): Promise<Observation> {
-  const description = await handle.describe();
+export async function observe(client: Client, handle: RollbackHandle, deadlineMs = QUERY_DEADLINE_MS, described?: WorkflowExecutionDescription): Promise<Observation> {
+  // A description just fetched (by `pinCurrentRun`) saves a round trip.
+  const description = described ?? (await handle.describe());
   const execution = description.status.name;
   if (execution === 'COMPLETED') {
     // The result is the final status and needs no worker.

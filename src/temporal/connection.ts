@@ -1,13 +1,14 @@
 /**
- * Temporal connections from the standard `TEMPORAL_*` settings: a `Client` for commands and a
- * `NativeConnection` for workers. Temporal Cloud works with `TEMPORAL_API_KEY` (TLS implied) or mTLS.
+ * Temporal connections from the standard `TEMPORAL_*` settings: a `Client` for commands (the
+ * worker's `NativeConnection` is in `worker-connection.ts`, so commands never load the worker SDK).
+ * Temporal Cloud works with `TEMPORAL_API_KEY` (TLS implied) or mTLS.
  */
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import type { TemporalSettings } from '../config/env.js';
 
-function tlsConfig(settings: TemporalSettings): TLSConfig | undefined {
+/** TLS for either kind of connection from the `TEMPORAL_TLS_*` settings; undefined without TLS. */
+export function tlsConfig(settings: TemporalSettings): TLSConfig | undefined {
   if (!settings.tls) return undefined;
   const { clientCertPath, clientKeyPath, serverCaCertPath, serverName } = settings.tls;
   const config: TLSConfig = {};
@@ -28,14 +29,4 @@ export async function connectClient(settings: TemporalSettings, identity?: strin
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
   });
   return new Client({ connection, namespace: settings.namespace, ...(identity ? { identity } : {}) });
-}
-
-/** The worker's connection (Rust core). */
-export async function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {
-  const tls = tlsConfig(settings);
-  return NativeConnection.connect({
-    address: settings.address,
-    ...(tls ? { tls } : {}),
-    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-  });
 }

@@ -2,7 +2,7 @@
  * The contract of the singleton `auditLogTailer` (SPEC §4): its input and its `status` query.
  * Clients import this module, never the workflow (they start it by its type name).
  */
-import { defineQuery } from '@temporalio/workflow';
+import { queryNamed } from '../definitions.js';
 import type { AuditTailResult, IgnoredMessages } from '../document-sync/messages.js';
 
 /** The tailer's input; every field has a default, so the worker starts it with `{}`. */
@@ -30,5 +30,5 @@ export interface TailerStatus {
 }
 
 /** Wire name `status`. */
-export const tailerStatusQuery = defineQuery<TailerStatus>('status');
+export const tailerStatusQuery = queryNamed<TailerStatus>('status');
 

@@ -4,7 +4,7 @@
  * JSON only (they travel through Temporal's history). Workflow code, activities and clients import
  * this module; clients never import the workflow itself (they start it by its type name).
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { queryNamed, signalNamed, updateNamed } from '../definitions.js';
 
 /** Something changed (or someone asks for a pass). Carries where it came from, for the status. */
 export interface SyncWake {
@@ -17,7 +17,7 @@ export interface SyncWake {
 }
 
 /** Wire name `changed`. */
-export const changedSignal = defineSignal<[SyncWake]>('changed');
+export const changedSignal = signalNamed<[SyncWake]>('changed');
 
 /** `syncNow`: run a pass for this request and answer with it (what `flagops sync` sends, with update-with-start). */
 export interface SyncNowRequest {
@@ -26,7 +26,7 @@ export interface SyncNowRequest {
 }
 
 /** Wire name `syncNow`; returns the pass that served the request. */
-export const syncNowUpdate = defineUpdate<PassSummary, [SyncNowRequest]>('syncNow');
+export const syncNowUpdate = updateNamed<PassSummary, [SyncNowRequest]>('syncNow');
 
 /** Why a pass ran: a wake signal, a scheduled version's `live_from`, or the periodic reconcile. */
 export type PassReason = 'change' | 'scheduled_go_live' | 'reconcile';
@@ -115,7 +115,7 @@ export interface SyncStatus {
 }
 
 /** Wire name `status`. */
-export const syncStatusQuery = defineQuery<SyncStatus>('status');
+export const syncStatusQuery = queryNamed<SyncStatus>('status');
 
 
 // ---------------------------------------------------------------------------------------------

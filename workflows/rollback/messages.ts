@@ -15,7 +15,7 @@
  * Everything here is plain JSON so that it can cross Temporal's payload boundary unchanged.
  * Changes to this file are additive only: the CLI and recorded histories depend on it.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { queryNamed, signalNamed, updateNamed } from '../definitions.js';
 import type { FlatValue, ValueType } from '../../src/flagsmith/values.js';
 
 export type { FlatValue, ValueType } from '../../src/flagsmith/values.js';
@@ -123,14 +123,14 @@ export interface Verdict {
 /** How a message arrived: a Signal (Temporal UI "Send a Signal", `temporal workflow signal`) or an Update. */
 export type MessageKind = 'signal' | 'update';
 
-export const approveSignal = defineSignal<[ApprovePayload]>('approve');
-export const rejectSignal = defineSignal<[RejectPayload]>('reject');
-export const resolveSignal = defineSignal<[ResolvePayload]>('resolve');
+export const approveSignal = signalNamed<[ApprovePayload]>('approve');
+export const rejectSignal = signalNamed<[RejectPayload]>('reject');
+export const resolveSignal = signalNamed<[ResolvePayload]>('resolve');
 /** The same wire names and payloads as the signals (Temporal keeps signal and update handlers apart). */
-export const approveUpdate = defineUpdate<Verdict, [ApprovePayload]>('approve');
-export const rejectUpdate = defineUpdate<Verdict, [RejectPayload]>('reject');
-export const resolveUpdate = defineUpdate<Verdict, [ResolvePayload]>('resolve');
-export const statusQuery = defineQuery<RollbackStatus>('status');
+export const approveUpdate = updateNamed<Verdict, [ApprovePayload]>('approve');
+export const rejectUpdate = updateNamed<Verdict, [RejectPayload]>('reject');
+export const resolveUpdate = updateNamed<Verdict, [ResolvePayload]>('resolve');
+export const statusQuery = queryNamed<RollbackStatus>('status');
 
 // ---------------------------------------------------------------------------------------------
 // Status: the one shape

@@ -22,8 +22,6 @@ export interface ApproveOptions {
   waitForPlan: string;
 }
 
-/** Register `flagops approve`. */
-
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {

@@ -20,8 +20,6 @@ export interface ListOptions {
   limit: string;
 }
 
-/** Register `flagops list`. */
-
 /** A visibility-query string literal; quotes and backslashes would need escaping no user needs. */
 function literal(option: string, value: string): string {
   if (/['"\\]/.test(value)) throw new ConfigError(`${option}: quotes and backslashes are not allowed`);

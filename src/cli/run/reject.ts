@@ -14,8 +14,6 @@ export interface RejectOptions {
   reason: string;
 }
 
-/** Register `flagops reject`. */
-
 export async function reject(given: string, options: RejectOptions, env: NodeJS.ProcessEnv): Promise<number> {
   return withTemporal(env, cliIdentity(options.as), async ({ client, runtime }) => {
     const { workflowId, handle } = await pinCurrentRun(client, runtime.idPrefix, given);

@@ -16,8 +16,6 @@ export interface ResolveOptions {
   action: ResolveAction;
 }
 
-/** Register `flagops resolve`. */
-
 export async function resolve(given: string, options: ResolveOptions, env: NodeJS.ProcessEnv): Promise<number> {
   return withTemporal(env, cliIdentity(options.as), async ({ client, runtime }) => {
     const { workflowId, handle } = await pinCurrentRun(client, runtime.idPrefix, given);

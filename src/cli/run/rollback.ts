@@ -15,8 +15,6 @@ import { type RollbackCliOptions, parseRollbackOptions } from '../rollback-optio
 import { cliIdentity, osUser, withTemporal } from '../temporal.js';
 import { type RollbackWorkflow, exitCodeOf, follow, queryStatus } from '../watch.js';
 
-/** Register `flagops rollback <flag>`. */
-
 export async function rollback(flag: string, options: RollbackCliOptions, env: NodeJS.ProcessEnv): Promise<number> {
   // Everything is checked before anything starts (SPEC §6).
   const config = loadConfig(env);

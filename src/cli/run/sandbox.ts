@@ -24,8 +24,6 @@ function intOption(name: string, value: string | undefined): number | undefined 
   return Number(value);
 }
 
-/** Add `flagops sandbox` to the CLI. */
-
 /**
  * Start the sandbox and keep it running until SIGINT/SIGTERM; resolves to the exit code. Prints the
  * generated admin token on a line beginning `admin token:` (never a token that was passed in).

@@ -18,8 +18,6 @@ export interface SetupOptions {
   cloud?: boolean;
 }
 
-/** Register `flagops setup-temporal`. */
-
 export async function setupTemporal(options: SetupOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const settings = temporalSettings(env);
   if (options.cloud || /\.tmprl\.cloud(:\d+)?$/.test(settings.address)) {

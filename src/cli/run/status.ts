@@ -13,12 +13,10 @@ export interface StatusOptions {
   json?: boolean;
 }
 
-/** Register `flagops status`. */
-
 export async function status(given: string, options: StatusOptions, env: NodeJS.ProcessEnv): Promise<number> {
   return withTemporal(env, cliIdentity(osUser()), async ({ client, runtime, settings }) => {
-    const { workflowId, handle } = await pinCurrentRun(client, runtime.idPrefix, given);
-    const observation = await observe(client, handle);
+    const { workflowId, handle, description } = await pinCurrentRun(client, runtime.idPrefix, given);
+    const observation = await observe(client, handle, undefined, description);
     const current = observation.status;
     if (!current) {
       process.stderr.write(`flagops: no status for ${workflowId}: ${observation.problem ?? 'unknown reason'}\n`);

@@ -20,8 +20,6 @@ import { connectClient } from '../../temporal/connection.js';
 import type { PassSummary } from '../../../workflows/document-sync/messages.js';
 import { ExitCode } from '../action.js';
 
-/** Add `flagops sync` to the program. */
-
 /** The environment the user named: the configuration first, then Flagsmith's database. */
 async function resolveEnvironment(config: FlagopsConfig, db: Database, needle: string): Promise<SyncEnvironment> {
   const configured = config.flagsmith.environments.find((e) => e.name === needle || e.apiKey === needle || String(e.id) === needle);

@@ -13,8 +13,6 @@ import { createLogger } from '../../log.js';
 import { connectClient } from '../../temporal/connection.js';
 import { startWebhookReceiver } from '../../webhooks/receiver.js';
 
-/** Add `flagops webhooks` to the program. */
-
 /**
  * Serve until SIGINT or SIGTERM. Throws `ConfigError` for a bad `--port` or a missing variable.
  * @returns 0 after a clean stop.

@@ -12,12 +12,12 @@ import { migrate } from '../../db/sql.js';
 import { ensureAuditLogTailer } from '../../document-sync/tailer.js';
 import { createLogger } from '../../log.js';
 import { createMetrics, serveMetrics } from '../../metrics.js';
-import { connectClient, connectWorker } from '../../temporal/connection.js';
+import { connectClient } from '../../temporal/connection.js';
+import { connectWorker } from '../../temporal/worker-connection.js';
 import { temporalLogger } from '../../temporal/logger.js';
 import { buildActivityDeps, createFlagopsWorker, workflowCodeSource } from '../../worker.js';
 import { checkCohorts, checkDatabases, checkNamespace } from '../../worker-checks.js';
 import { watchLaunchers } from '../../launchers.js';
-
 
 export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
   // Check everything this command needs before connecting anywhere.
