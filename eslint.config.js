@@ -14,7 +14,7 @@ const root = import.meta.dirname;
  */
 const workflowValueImports = {
   packages: ['@temporalio/workflow', '@temporalio/common'],
-  files: ['src/failures.ts', 'src/flagsmith/values.ts'],
+  files: ['src/failures.ts', 'src/flagsmith/values.ts', 'src/canonical-json.ts'],
 };
 
 const workflowBoundary = {

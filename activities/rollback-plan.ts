@@ -43,6 +43,11 @@ export interface PlanEnvironmentInput {
   target: RollbackTarget;
   /** Read the version history for `flagOnAt` (the first environment only). */
   readHistory: boolean;
+  /**
+   * What the plan being re-checked (just before publishing) already established: the feature's id
+   * and the environment's versioning. The re-check then reads everything at once, in one round trip.
+   */
+  known?: { featureId: number; versioning: 'v1' | 'v2' };
 }
 
 export type PlanEnvironmentResult = EnvironmentPlan & {
@@ -103,6 +108,12 @@ async function findFlagOnAt(client: FlagsmithClient, envId: number, featureId: n
   return null;
 }
 
+/** A read's answer, or its failure thrown. */
+function settled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
 /** Step 1's activities: the rollback's context from the worker's config, the per-environment plan, the plan hash. */
 export function createRollbackPlanActivities(deps: ActivityDeps) {
   return {
@@ -161,19 +172,26 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       const client = requireFlagsmith(deps);
       const env = findEnvironment(deps, input.environment);
       const projectId = deps.config.flagsmith.projectId;
-      const remote = await flagsmithCall(() => client.getEnvironment(env.apiKey), {
-        notFound: `environment ${env.name}: Flagsmith knows no environment with the configured api key`,
-      });
+      const { known } = input;
+      // Every read that does not need another's answer goes at once; judged below in a fixed
+      // order, so the same problem always gives the same message whichever answer came first.
+      const [remoteRead, featureRead, stateRead, versionsRead] = await Promise.allSettled([
+        flagsmithCall(() => client.getEnvironment(env.apiKey), { notFound: `environment ${env.name}: Flagsmith knows no environment with the configured api key` }),
+        known ? Promise.resolve({ id: known.featureId }) : flagsmithCall(() => client.findFeatureByName(projectId, input.flag)),
+        flagsmithCall(() => client.getEnvironmentDefaultFeatureState(env.apiKey, input.flag, known ? { featureId: known.featureId } : {})),
+        known?.versioning === 'v2' ? flagsmithCall(() => client.listVersions(env.id, known.featureId)) : Promise.resolve(null),
+      ]);
+      const remote = settled(remoteRead);
       if (remote.id !== env.id || remote.project !== projectId) {
         throw failure(
           FailureType.PlanInvalid,
           `environment ${env.name}: configured id ${env.id} / project ${projectId}, but its api key belongs to environment ${remote.id} (${remote.name}) of project ${remote.project}`,
         );
       }
-      const feature = await flagsmithCall(() => client.findFeatureByName(projectId, input.flag));
+      const feature = settled(featureRead);
       if (!feature) throw failure(FailureType.PlanInvalid, `flag ${JSON.stringify(input.flag)} does not exist in project ${projectId}`);
-      const state = await flagsmithCall(() => client.getEnvironmentDefaultFeatureState(env.apiKey, input.flag, { featureId: feature.id }));
-      if (!state) throw failure(FailureType.PlanInvalid, `flag ${input.flag} has no environment default in ${env.name}`);
+      const state = settled(stateRead);
+      if (!state || state.feature !== feature.id) throw failure(FailureType.PlanInvalid, `flag ${input.flag} has no environment default in ${env.name}`);
       const before: FlagState = { enabled: state.enabled, value: state.feature_state_value, valueType: inferValueType(state.feature_state_value) };
       const after = afterState(before, input.target);
       const v2 = remote.use_v2_feature_versioning;
@@ -181,7 +199,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       let flagOnAt: string | null = null;
       if (v2) {
         const now = new Date();
-        const versions = await flagsmithCall(() => client.listVersions(env.id, feature.id));
+        const versions = settled(versionsRead) ?? (await flagsmithCall(() => client.listVersions(env.id, feature.id)));
         scheduled = classifyVersions(versions, now).scheduled.map((v) => ({ uuid: v.uuid, liveFrom: v.live_from ?? '', description: v.description }));
         if (input.readHistory) flagOnAt = await findFlagOnAt(client, env.id, feature.id, versions, now);
       }

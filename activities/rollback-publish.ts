@@ -9,7 +9,7 @@
  * Publishing separately (not `publish_immediately`) also makes Flagsmith record an `Api-Key` as
  * the publisher. v1 environments are patched in place (naturally idempotent).
  */
-import { cancellationSignal } from '@temporalio/activity';
+import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { environmentDefaultUpdate, toFeatureStateValue, type FlagsmithClient, type Version } from '../src/flagsmith/index.js';
 import { FailureType, failure } from '../src/failures.js';
 import { HttpError } from '../src/http.js';
@@ -85,18 +85,23 @@ async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: Pub
   const listed = () => flagsmithCall(() => client.listVersions(envId, featureId, { signal }));
   const marked = async () => (await listed()).filter((v) => v.description === marker);
 
-  const versions = await listed();
-  // A delete answered 2xx is not taken on trust: a scheduled version still listed would flip this
-  // environment back when it goes live, under a summary that says "rolled back". The same list
-  // serves the marker lookup below, so the check costs no request.
-  const survivors = deletedScheduled.filter((uuid) => versions.some((v) => v.uuid === uuid));
-  if (survivors.length > 0) {
-    throw failure(
-      FailureType.Conflict,
-      `scheduled version ${survivors.join(', ')} is still listed after Flagsmith answered its deletion: it would undo the rollback when it goes live`,
-    );
+  // The first attempt of an operation finds nothing with its marker (the marker is new), so it reads
+  // only when it must check deletions; a retry looks first, to reuse a draft an earlier attempt made.
+  let candidates: Version[] = [];
+  if (activityInfo().attempt > 1 || input.deleteScheduled.length > 0) {
+    const versions = await listed();
+    // A delete answered 2xx is not taken on trust: a scheduled version still listed would flip this
+    // environment back when it goes live, under a summary that says "rolled back". The same list
+    // serves the marker lookup, so the check costs no request.
+    const survivors = deletedScheduled.filter((uuid) => versions.some((v) => v.uuid === uuid));
+    if (survivors.length > 0) {
+      throw failure(
+        FailureType.Conflict,
+        `scheduled version ${survivors.join(', ')} is still listed after Flagsmith answered its deletion: it would undo the rollback when it goes live`,
+      );
+    }
+    candidates = versions.filter((v) => v.description === marker);
   }
-  let candidates = versions.filter((v) => v.description === marker);
   if (candidates.length === 0) {
     await flagsmithCall(() =>
       client.createVersion(

@@ -66,48 +66,47 @@ export function createRollbackVerifyActivities(deps: ActivityDeps) {
       const env = findEnvironment(deps, input.environment);
       const signal = cancellationSignal();
 
-      let adminView: ViewCheck;
-      try {
-        const state = await client.getEnvironmentDefaultFeatureState(env.apiKey, input.flag, { featureId: input.featureId, signal });
-        if (!state) adminView = check(false, 'no environment default found');
-        else {
+      // The three views are independent: read at once, reported separately.
+      const admin = async (): Promise<ViewCheck> => {
+        try {
+          const state = await client.getEnvironmentDefaultFeatureState(env.apiKey, input.flag, { featureId: input.featureId, signal });
+          if (!state) return check(false, 'no environment default found');
           const seen = { enabled: state.enabled, value: state.feature_state_value, version: state.environment_feature_version };
           const mismatch = stateMismatch(input.expected, state.enabled, state.feature_state_value);
-          if (mismatch) adminView = check(false, mismatch, seen);
-          else if (input.version !== null && state.environment_feature_version !== input.version) {
-            adminView = check(false, `live version is ${state.environment_feature_version}, expected ours ${input.version}`, seen);
-          } else {
-            // v1 has no versions: the PATCH changed the feature state in place, so the state is all there is to compare.
-            adminView = check(true, input.version ? `our version ${input.version} is live` : 'state matches (v1: changed in place, no version to compare)', seen);
+          if (mismatch) return check(false, mismatch, seen);
+          if (input.version !== null && state.environment_feature_version !== input.version) {
+            return check(false, `live version is ${state.environment_feature_version}, expected ours ${input.version}`, seen);
           }
+          // v1 has no versions: the PATCH changed the feature state in place, so the state is all there is to compare.
+          return check(true, input.version ? `our version ${input.version} is live` : 'state matches (v1: changed in place, no version to compare)', seen);
+        } catch (error) {
+          return check(false, describeError(error));
         }
-      } catch (error) {
-        adminView = check(false, describeError(error));
-      }
-
-      let sdkView: ViewCheck;
+      };
       const serverKey = deps.secrets.serverKeys[env.name];
       const keyKind = serverKey ? 'server key' : 'environment key';
-      try {
-        const flag = await client.getSdkFlag(serverKey ?? env.apiKey, input.flag, { signal });
-        const mismatch = stateMismatch(input.expected, flag.enabled, flag.feature_state_value);
-        sdkView = check(mismatch === null, mismatch ?? `SDK (${keyKind}) sees the new state`, { enabled: flag.enabled, value: flag.feature_state_value });
-      } catch (error) {
-        sdkView = check(false, `SDK (${keyKind}): ${describeError(error)}`);
-      }
-
-      let probe: ViewCheck | null = null;
+      const sdk = async (): Promise<ViewCheck> => {
+        try {
+          const flag = await client.getSdkFlag(serverKey ?? env.apiKey, input.flag, { signal });
+          const mismatch = stateMismatch(input.expected, flag.enabled, flag.feature_state_value);
+          return check(mismatch === null, mismatch ?? `SDK (${keyKind}) sees the new state`, { enabled: flag.enabled, value: flag.feature_state_value });
+        } catch (error) {
+          return check(false, `SDK (${keyKind}): ${describeError(error)}`);
+        }
+      };
       const probeConfig = deps.config.flags[input.flag]?.probe;
-      if (input.probe && probeConfig) {
+      const backend = async (): Promise<ViewCheck | null> => {
+        if (!input.probe || !probeConfig) return null;
         try {
           const res = await outboundHttp(deps).getJson(probeConfig.url, { signal });
           const seen = readJsonPath(res.body, probeConfig.expectJsonPath);
           const ok = JSON.stringify(seen) === JSON.stringify(probeConfig.expectValue);
-          probe = check(ok, `${probeConfig.expectJsonPath} is ${JSON.stringify(seen)}${ok ? '' : `, expected ${JSON.stringify(probeConfig.expectValue)}`}`);
+          return check(ok, `${probeConfig.expectJsonPath} is ${JSON.stringify(seen)}${ok ? '' : `, expected ${JSON.stringify(probeConfig.expectValue)}`}`);
         } catch (error) {
-          probe = check(false, describeError(error));
+          return check(false, describeError(error));
         }
-      }
+      };
+      const [adminView, sdkView, probe] = await Promise.all([admin(), sdk(), backend()]);
       // A server may echo any credential the worker holds, not only the one it was sent.
       const clean = (view: ViewCheck): ViewCheck => ({ ...view, detail: withoutSecrets(deps, view.detail) });
       return { adminView: clean(adminView), sdkView: clean(sdkView), probe: probe && clean(probe) };

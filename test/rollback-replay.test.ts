@@ -11,6 +11,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
+import { UNCHANGED_PLAN_PATCH } from '../workflows/rollback/plan.js';
 import { nextBuildBundle } from './helpers/next-build.js';
 import { quietRuntime, workflowBundle } from './helpers/temporal.js';
 
@@ -35,6 +36,7 @@ const replay = (bundle: WorkflowBundleWithSourceMap, name: string) => Worker.run
 const branches = [
   'rollback/completed-signal.json',
   'rollback/completed-update.json',
+  'rollback/approved-plan-kept.json',
   'rollback/rejected.json',
   'rollback/expired.json',
   'rollback/cancelled.json',
@@ -60,6 +62,18 @@ describe('replay of every recorded branch', () => {
       await replay(await workflowBundle(), name);
     });
   }
+
+  it('each side of keep-the-hash-of-an-unchanged-plan has its history', () => {
+    const hashes = (name: string) => (load(name).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'hashPlan').length;
+    const marked = (name: string) =>
+      (load(name).events ?? []).some((e) => {
+        const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+        return data !== undefined && data !== null && Buffer.from(data).toString('utf8').includes(UNCHANGED_PLAN_PATCH);
+      });
+    // Before the patch the re-check hashed the plan again; after it, the unchanged plan keeps its hash.
+    expect([hashes('rollback/completed-update.json'), marked('rollback/completed-update.json')]).toEqual([2, false]);
+    expect([hashes('rollback/approved-plan-kept.json'), marked('rollback/approved-plan-kept.json')]).toEqual([1, true]);
+  });
 
   it('the recorded histories hold no secret of the recording stack', () => {
     for (const name of histories()) {

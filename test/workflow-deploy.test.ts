@@ -20,7 +20,10 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 const fx = await rollbackFixture();
 const PAUSE = 'next build: a pause before planning';
 
-/** The timer summaries and patch markers in a run's history, and whether any workflow task failed. */
+/**
+ * The next build's pause timers and patch markers in a run's history (today's own patches are not
+ * counted), and whether any workflow task failed.
+ */
 async function traces(handle: WorkflowHandle): Promise<{ pauses: number; patches: string[]; taskFailures: number }> {
   const events = (await handle.fetchHistory()).events ?? [];
   const summaries = events.filter((e) => e.timerStartedEventAttributes).map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
@@ -28,7 +31,8 @@ async function traces(handle: WorkflowHandle): Promise<{ pauses: number; patches
     pauses: summaries.filter((s) => s.includes(PAUSE)).length,
     patches: events
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-      .map((e) => Buffer.from(e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? new Uint8Array()).toString('utf8')),
+      .map((e) => Buffer.from(e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? new Uint8Array()).toString('utf8'))
+      .filter((patch) => patch.includes(NEXT_BUILD_PATCH)),
     taskFailures: events.filter((e) => e.workflowTaskFailedEventAttributes).length,
   };
 }

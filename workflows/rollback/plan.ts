@@ -4,12 +4,26 @@
  * (computed in an activity: no crypto in workflow code). Also used, just before publishing, to
  * re-read the before-state and the scheduled versions.
  */
-import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { canonicalJson } from '../../src/canonical-json.js';
 import type { RollbackContext } from '../../activities/rollback-plan.js';
 import type { RollbackActivities } from './activities.js';
 import type { RollbackPlan } from './messages.js';
 import type { RollbackRun } from './run.js';
 import { FlagEnvironmentsKey } from './search-attributes.js';
+
+/**
+ * Patch id (README, "Changing workflow code"): the re-check before publishing that finds the plan
+ * unchanged keeps its hash instead of hashing it again in an activity, one dispatch less between
+ * the approval and the publish. Histories recorded before it call `hashPlan` there.
+ */
+export const UNCHANGED_PLAN_PATCH = 'keep-the-hash-of-an-unchanged-plan';
+
+/** The fields of a plan its hash covers (everything but the hash, its revision and its time). */
+function hashedPart(plan: RollbackPlan): Omit<RollbackPlan, 'planHash' | 'revision' | 'plannedAt'> {
+  const { planHash: _h, revision: _r, plannedAt: _p, ...rest } = plan;
+  return rest;
+}
 
 /**
  * Plan every environment; `previous` (re-validation) keeps its `flagOnAt` instead of re-reading
@@ -19,9 +33,17 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
   const input = run.input;
   const target = input.target ?? { enabled: false };
   const planned = await Promise.all(
-    context.environments.map((env, index) =>
-      acts.planEnvironment({ flag: input.flag, environment: env.name, target, readHistory: index === 0 && !input.flagOnAt && !previous }),
-    ),
+    context.environments.map((env, index) => {
+      const known = previous?.environments.find((e) => e.name === env.name);
+      return acts.planEnvironment({
+        flag: input.flag,
+        environment: env.name,
+        target,
+        readHistory: index === 0 && !input.flagOnAt && !previous,
+        // The re-check just before publishing reads in one round trip what the plan established.
+        ...(previous && known ? { known: { featureId: previous.featureId, versioning: known.versioning } } : {}),
+      });
+    }),
   );
   const first = planned[0];
   if (!first) throw ApplicationFailure.nonRetryable('no environment selected', 'PlanInvalid');
@@ -47,6 +69,8 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
     distinctFromRequester: context.distinctFromRequester,
     keepScheduled: input.keepScheduled ?? false,
   };
+  // Equal canonical JSON means an equal hash: the approved plan stands as it was.
+  if (previous && canonicalJson(hashable) === canonicalJson(hashedPart(previous)) && patched(UNCHANGED_PLAN_PATCH)) return previous;
   const planHash = await acts.hashPlan(hashable);
   return { ...hashable, planHash, revision: (previous?.revision ?? 0) + 1, plannedAt: run.now() };
 }
