@@ -95,6 +95,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     String(metricsPort),
     '--log-level',
     'error',
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.dbFilename ? ['--db-filename', options.dbFilename] : []),
   ];
