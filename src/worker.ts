@@ -13,6 +13,7 @@ import { adminToken, optionalDatabaseUrlVar, optionalUrlVar, optionalVar, server
 import type { FlagopsConfig } from './config/schema.js';
 import { Database } from './db/sql.js';
 import { FlagsmithClient } from './flagsmith/client.js';
+import { RequestPacer } from './flagsmith/pacer.js';
 import { HttpClient } from './http.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -138,7 +139,14 @@ export function buildActivityDeps(args: {
   const flagopsDb = open('FLAGOPS_DATABASE_URL', 'document store (FLAGOPS_DATABASE_URL)');
   // Commands that need Flagsmith check FLAGSMITH_ADMIN_TOKEN before calling this; others run without a client.
   const flagsmith = optionalVar(env, 'FLAGSMITH_ADMIN_TOKEN')
-    ? new FlagsmithClient({ apiUrl: config.flagsmith.apiUrl, sdkUrl: config.flagsmith.sdkUrl, adminToken: adminToken(env, 'the worker') })
+    ? new FlagsmithClient({
+        apiUrl: config.flagsmith.apiUrl,
+        sdkUrl: config.flagsmith.sdkUrl,
+        adminToken: adminToken(env, 'the worker'),
+        timeoutMs: config.flagsmith.timeout,
+        // One pacer for the whole worker: every activity draws on the same budget.
+        ...(config.flagsmith.requestsPerMinute ? { pacer: new RequestPacer(config.flagsmith.requestsPerMinute) } : {}),
+      })
     : undefined;
   // One pool for every non-Flagsmith call (Slack, GitHub, probes). Flagsmith keeps its own client:
   // its errors name Flagsmith, and its pool is sized and closed with it.

@@ -35,6 +35,8 @@ export const durationLimits = {
   backoffBase: { min: 10, max: 10 * MINUTE },
   /** `documentSync.reconcileEvery`. */
   reconcileEvery: { min: SECOND, max: DAY },
+  /** `flagsmith.timeout`: one Flagsmith request (a cold self-hosted server can take seconds). */
+  flagsmithTimeout: { min: SECOND, max: 5 * MINUTE },
   /** CLI waits: `approve --wait-for-plan`, `sync --timeout`. */
   cliWait: { min: 0, max: HOUR },
 } as const satisfies Record<string, DurationLimit>;

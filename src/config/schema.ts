@@ -90,6 +90,10 @@ export const configSchema = z.strictObject({
     sdkUrl: httpUrl('sdkUrl').optional(),
     projectId: z.number().int().positive(),
     environments: z.array(environmentConfigSchema).min(1).superRefine(uniqueEnvironments),
+    /** Per-request timeout of the Flagsmith client. */
+    timeout: duration('10s', durationLimits.flagsmithTimeout),
+    /** Admin API requests per minute this worker may start (SaaS throttles them); off by default. */
+    requestsPerMinute: z.number().int().min(1).max(100_000).optional(),
   }),
   approval: z
     .strictObject({

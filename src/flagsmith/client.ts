@@ -32,6 +32,7 @@ import {
   type VersionDetail,
   type VersionFeatureState,
 } from './schemas.js';
+import type { RequestPacer } from './pacer.js';
 import { classifyVersions, normaliseCreateVersionBody, type CreateVersionBody } from './versions.js';
 import { type FlatValue } from './values.js';
 
@@ -47,6 +48,8 @@ export interface FlagsmithClientOptions {
   timeoutMs?: number;
   /** A shared HTTP client; the Flagsmith client then does not close it. */
   http?: HttpClient;
+  /** Paces the Admin API requests (not the SDK's) to a budget; none by default (self-hosted). */
+  pacer?: RequestPacer;
 }
 
 /** Per-call options. */
@@ -71,8 +74,10 @@ export class FlagsmithClient {
   // An ES private field: not enumerable, not shown by util.inspect, so logging the client cannot leak it.
   readonly #adminToken: string;
   private readonly timeoutMs: number | undefined;
+  private readonly pacer: RequestPacer | undefined;
 
   constructor(options: FlagsmithClientOptions) {
+    this.pacer = options.pacer;
     this.apiBase = baseUrl(options.apiUrl);
     this.sdkBase = baseUrl(options.sdkUrl ?? options.apiUrl);
     this.#adminToken = options.adminToken;
@@ -265,11 +270,12 @@ export class FlagsmithClient {
     return check(schema, res.body, method, endpoint);
   }
 
-  private send(
+  private async send(
     method: HttpMethod,
     path: string,
     options: CallOptions & { json?: unknown; query?: Record<string, string | number | boolean | undefined> },
   ) {
+    await this.pacer?.acquire(options.signal);
     return this.http.request({
       method,
       url: new URL(path, this.apiBase),
