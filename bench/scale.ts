@@ -12,6 +12,9 @@
  * the 429s the sandbox answered are counted. That phase runs `--throttled-rollbacks` rollbacks
  * (default 40), since at 500 requests a minute 200 rollbacks take about ten minutes.
  *
+ * The worker runs with the memory budget the README recommends (`--worker-node-options`; pass ''
+ * for Node's defaults, whose heap limit follows the machine's memory and lets the heap grow lazily).
+ *
  * Ends with `rollbacks=N failures=F rss_mb=M duplicate_publishes=D`, over both phases.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -36,8 +39,11 @@ const { values: args } = parseArgs({
     rollbacks: { type: 'string', default: '200' },
     'throttled-rollbacks': { type: 'string', default: '40' },
     rate: { type: 'string', default: '500' },
+    // The worker's memory budget as README ("The worker's memory") and the Dockerfile set it; '' for Node's defaults.
+    'worker-node-options': { type: 'string', default: '--max-old-space-size=192 --max-semi-space-size=4' },
   },
 });
+const workerNodeOptions = args['worker-node-options'];
 const whole = (name: string, text: string | undefined, max: number): number => {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > max) throw new Error(`--${name} must be a whole number from 0 to ${max}, got ${text}`);
@@ -57,6 +63,8 @@ interface PhaseResult {
   approveToCompleted: number[];
   failures: string[];
   rssMb: number;
+  idleRssMb: number;
+  workflowCode: string;
   duplicates: number;
   missing: number;
   throttled: number;
@@ -81,25 +89,26 @@ function writeSeed(dir: string, count: number): string {
   return path;
 }
 
-/** Start `flagops worker` and wait for its start-up line; its other log lines are dropped. */
-async function spawnWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+/** Start `flagops worker` and wait for its start-up line (returned); its other log lines are dropped. */
+async function spawnWorker(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; started: Record<string, unknown> }> {
   const child = spawn(process.execPath, ['bin/flagops.mjs', 'worker'], { cwd: projectDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  await new Promise<void>((resolve, reject) => {
+  const started = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-20_000);
-      if (output.includes('"worker.started"')) resolve();
+      const line = output.split('\n').find((l) => l.includes('"worker.started"'));
+      if (line) resolve(JSON.parse(line) as Record<string, unknown>);
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`flagops worker exited (${code}) before it started:\n${output}`)));
   });
-  return child;
+  return { child, started };
 }
 
-/** The worker's peak resident set (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A process's resident set now (VmRSS) or at its peak (VmHWM), in MB. */
+function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match?.[1] ? Number(match[1]) / 1024 : NaN;
 }
 
@@ -141,9 +150,10 @@ async function phase(server: DevServer, adminUrl: string, runId: string, name: s
     }),
   );
   const taskQueue = `bench-scale-${name}-${runId}`;
-  const worker = await spawnWorker({
+  const { child: worker, started: startLine } = await spawnWorker({
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...(workerNodeOptions ? { NODE_OPTIONS: workerNodeOptions } : {}),
     FLAGOPS_CONFIG: configPath,
     FLAGSMITH_ADMIN_TOKEN: `Token ${TOKEN}`,
     TEMPORAL_ADDRESS: server.address,
@@ -151,6 +161,7 @@ async function phase(server: DevServer, adminUrl: string, runId: string, name: s
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
   });
+  const idleRssMb = rssMb(worker.pid ?? 0, 'VmRSS');
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const flags = Array.from({ length: count }, (_, i) => `scale_flag_${String(i + 1).padStart(4, '0')}`);
@@ -176,7 +187,7 @@ async function phase(server: DevServer, adminUrl: string, runId: string, name: s
       }
     });
     const wallMs = performance.now() - started;
-    const rssMb = peakRssMb(worker.pid ?? 0);
+    const peakMb = rssMb(worker.pid ?? 0, 'VmHWM');
     const durations = await pool(handles.length, 20, (i) => approveToCompleted(handles[i] as WorkflowHandle));
     // What Flagsmith holds: the versions flagops published, per flag and environment.
     const store = new Database(db.url, 'bench sandbox');
@@ -198,7 +209,7 @@ async function phase(server: DevServer, adminUrl: string, runId: string, name: s
       }
     }
     const throttled = (await sandbox.requests()).filter((r) => r.status === 429).length;
-    return { name, rollbacks: count, wallMs, approveToCompleted: durations, failures, rssMb, duplicates, missing, throttled, paced: throttle ? `${throttle}/min` : 'off' };
+    return { name, rollbacks: count, wallMs, approveToCompleted: durations, failures, rssMb: peakMb, idleRssMb, workflowCode: String(startLine.workflowCode), duplicates, missing, throttled, paced: throttle ? `${throttle}/min` : 'off' };
   } finally {
     await connection.close();
     worker.kill('SIGTERM');
@@ -225,12 +236,13 @@ for (const r of results) {
   const p = (q: number) => Math.round(percentile(r.approveToCompleted, q) ?? NaN);
   console.log(
     `${r.name}: rollbacks=${r.rollbacks} wall_s=${(r.wallMs / 1000).toFixed(1)} rollbacks_per_s=${(r.rollbacks / (r.wallMs / 1000)).toFixed(2)} ` +
-      `approve_to_completed_p50_ms=${p(50)} p95_ms=${p(95)} worker_peak_rss_mb=${Math.round(r.rssMb)} failures=${r.failures.length} ` +
+      `approve_to_completed_p50_ms=${p(50)} p95_ms=${p(95)} worker_idle_rss_mb=${Math.round(r.idleRssMb)} worker_peak_rss_mb=${Math.round(r.rssMb)} failures=${r.failures.length} ` +
       `published_per_env=${r.duplicates === 0 && r.missing === 0 ? 1 : 'not 1'} duplicates=${r.duplicates} missing=${r.missing} pacing=${r.paced} http_429=${r.throttled}`,
   );
+  console.log(`  the worker ran its workflow code from: ${r.workflowCode}; NODE_OPTIONS=${JSON.stringify(workerNodeOptions)}`);
   for (const failure of r.failures.slice(0, 5)) console.log(`  failed: ${failure}`);
 }
-console.log(`rerun: npm run bench:scale -- --rollbacks ${rollbacks} --throttled-rollbacks ${throttledRollbacks} --rate ${rate}`);
+console.log(`rerun: npm run bench:scale -- --rollbacks ${rollbacks} --throttled-rollbacks ${throttledRollbacks} --rate ${rate} --worker-node-options=${JSON.stringify(workerNodeOptions)}`);
 const sum = (f: (r: PhaseResult) => number) => results.reduce((total, r) => total + f(r), 0);
 console.log(
   `rollbacks=${sum((r) => r.rollbacks)} failures=${sum((r) => r.failures.length)} rss_mb=${Math.round(Math.max(...results.map((r) => r.rssMb)))} duplicate_publishes=${sum((r) => r.duplicates)}`,

@@ -49,6 +49,8 @@ export interface WorkerOptions {
   identity?: string;
   /** How long in-flight activities may finish on shutdown (default 10 s). */
   shutdownGraceTimeMs?: number;
+  /** Workflows kept in memory between their tasks (default: Temporal's, from the heap limit). */
+  maxCachedWorkflows?: number;
   /** Replace single activities (fault injection in tests only). */
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
   /**
@@ -89,6 +91,9 @@ export async function createFlagopsWorker(options: WorkerOptions): Promise<Worke
     ...workflowCode(options.workflowBundle),
     ...(options.identity ? { identity: options.identity } : {}),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
+    // Temporal's default follows the heap limit, which tracks the machine's memory, not the
+    // worker's budget: a heap capped for a small container would cache only 10 workflows.
+    ...(options.maxCachedWorkflows ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     // After a worker dies, its workflows' next tasks wait on its sticky queue for this long before
     // another worker gets them (Temporal's default is 10 s). An incident rollback should not sit
     // out 10 s; the price, a history replay when a busy worker misses the window, is small here.

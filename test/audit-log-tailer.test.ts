@@ -36,7 +36,7 @@ describe('auditLogTailer', async () => {
     await late.connect();
     try {
       await runWithWorker({ deps, taskQueue, idPrefix }, async (ctx) => {
-        const tailerId = await ensureAuditLogTailer(ctx, { pollIntervalMs: 200, overlapRows: 100 });
+        const tailerId = await ensureAuditLogTailer(ctx, { waitForRowsMs: 300, overlapRows: 100 });
         // The first poll only places the cursor (and wakes every environment once).
         await waitForStatus(ctx.client, syncId(one.id), () => true);
         await expect.poll(async () => (await ctx.client.workflow.getHandle(tailerId).query(tailerStatusQuery)).totals.polls, { timeout: 20_000 }).toBeGreaterThan(1);

@@ -47,7 +47,7 @@ describe('document sync: a Temporal server restart', async () => {
         shutdownGraceTimeMs: 1_000,
       });
       await worker.runUntil(async () => {
-        const tailerId = await ensureAuditLogTailer(target, { pollIntervalMs: 200, overlapRows: 100, activityTimeoutMs: 10_000 });
+        const tailerId = await ensureAuditLogTailer(target, { waitForRowsMs: 300, overlapRows: 100, activityTimeoutMs: 10_000 });
         const polls = async () => (await client.workflow.getHandle(tailerId).query(tailerStatusQuery)).totals.polls;
         await expect.poll(polls, { timeout: 30_000 }).toBeGreaterThan(1);
 

@@ -11,6 +11,8 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
+import { TAIL_BY_LONG_POLL_PATCH } from '../workflows/audit-log-tailer.js';
+import { COALESCE_BURSTS_PATCH } from '../workflows/environment-document-sync.js';
 import { UNCHANGED_PLAN_PATCH } from '../workflows/rollback/plan.js';
 import { nextBuildBundle } from './helpers/next-build.js';
 import { quietRuntime, workflowBundle } from './helpers/temporal.js';
@@ -46,7 +48,9 @@ const branches = [
   'rollback/drafts-deleted.json',
   'sync/pass-with-backoff.json',
   'sync/continue-as-new.json',
+  'sync/burst-coalesced.json',
   'tailer/continue-as-new.json',
+  'tailer/long-poll.json',
   'pre-state-machine/rollback-completed.json',
 ];
 
@@ -63,16 +67,27 @@ describe('replay of every recorded branch', () => {
     });
   }
 
-  it('each side of keep-the-hash-of-an-unchanged-plan has its history', () => {
-    const hashes = (name: string) => (load(name).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'hashPlan').length;
-    const marked = (name: string) =>
-      (load(name).events ?? []).some((e) => {
-        const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-        return data !== undefined && data !== null && Buffer.from(data).toString('utf8').includes(UNCHANGED_PLAN_PATCH);
-      });
-    // Before the patch the re-check hashed the plan again; after it, the unchanged plan keeps its hash.
-    expect([hashes('rollback/completed-update.json'), marked('rollback/completed-update.json')]).toEqual([2, false]);
-    expect([hashes('rollback/approved-plan-kept.json'), marked('rollback/approved-plan-kept.json')]).toEqual([1, true]);
+  const marked = (name: string, patch: string) =>
+    (load(name).events ?? []).some((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return data !== undefined && data !== null && Buffer.from(data).toString('utf8').includes(patch);
+    });
+  const count = (name: string, pick: (e: NonNullable<ReturnType<typeof load>['events']>[number]) => boolean) => (load(name).events ?? []).filter(pick).length;
+
+  it('each side of every patch has its history: without the marker before it, with it after', () => {
+    const hashes = (name: string) => count(name, (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'hashPlan');
+    const timers = (name: string) => count(name, (e) => Boolean(e.timerStartedEventAttributes));
+    // Before keep-the-hash-of-an-unchanged-plan the re-check hashed the plan again.
+    expect([hashes('rollback/completed-update.json'), marked('rollback/completed-update.json', UNCHANGED_PLAN_PATCH)]).toEqual([2, false]);
+    expect([hashes('rollback/approved-plan-kept.json'), marked('rollback/approved-plan-kept.json', UNCHANGED_PLAN_PATCH)]).toEqual([1, true]);
+    // Before tail-by-long-poll every empty poll was followed by a timer; after it there is none.
+    expect(marked('tailer/continue-as-new.json', TAIL_BY_LONG_POLL_PATCH)).toBe(false);
+    expect(timers('tailer/continue-as-new.json')).toBeGreaterThan(0);
+    expect([marked('tailer/long-poll.json', TAIL_BY_LONG_POLL_PATCH), timers('tailer/long-poll.json')]).toEqual([true, 0]);
+    // coalesce-bursts-of-changes: the change right after a pass waits out the interval on a timer.
+    for (const old of ['sync/pass-with-backoff.json', 'sync/continue-as-new.json']) expect(marked(old, COALESCE_BURSTS_PATCH), old).toBe(false);
+    expect(marked('sync/burst-coalesced.json', COALESCE_BURSTS_PATCH)).toBe(true);
+    expect(count('sync/burst-coalesced.json', (e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8').includes('let the burst of changes settle'))).toBe(1);
   });
 
   it('the recorded histories hold no secret of the recording stack', () => {

@@ -140,7 +140,7 @@ describe('document-sync and tailer handlers', () => {
   it('the tailer records signals sent to it and keeps polling', async () => {
     const { deps } = sync.deps();
     await runWithWorker({ deps }, async (ctx) => {
-      const tailerId = await ensureAuditLogTailer(ctx, { pollIntervalMs: 100 });
+      const tailerId = await ensureAuditLogTailer(ctx, { waitForRowsMs: 300 });
       const handle = ctx.client.workflow.getHandle(tailerId);
       await handle.signal('changed');
       await handle.signal('__temporal_anything', { x: 1 });

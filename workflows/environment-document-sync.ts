@@ -17,6 +17,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setDefaultSignalHandler,
   setHandler,
@@ -43,6 +44,16 @@ import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
 import { versioningBehavior } from './versioning.js';
 
 export type { EnvironmentDocumentSyncInput, SyncEnded, SyncStatus, SyncWake } from './document-sync/messages.js';
+
+/**
+ * Patch id (README, "Changing workflow code"): a change within `minPassIntervalMs` of the last
+ * pass waits out the interval, so a burst of changes writes a few documents, not one per change.
+ * Histories from before it start the next pass at once.
+ */
+export const COALESCE_BURSTS_PATCH = 'coalesce-bursts-of-changes';
+
+/** Least time between the end of a pass and a change's next pass when the input sets none. */
+const DEFAULT_MIN_PASS_INTERVAL_MS = 3_000;
 
 /** A `syncNow` waits at most this long for the pass that serves it (a pass is bounded well below). */
 const SYNC_NOW_WAIT_MS = 60 * 60_000;
@@ -190,6 +201,14 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
     return result.outcome;
   };
 
+  /** Wait out the rest of `minPassIntervalMs` since the last pass, unless a `syncNow` is waiting. */
+  const spaceOut = async (): Promise<void> => {
+    const readyAt = (state.lastPassEndedAtMs ?? 0) + (input.minPassIntervalMs ?? DEFAULT_MIN_PASS_INTERVAL_MS);
+    if (readyAt <= Date.now() || state.pendingRequestIds.length > 0 || !patched(COALESCE_BURSTS_PATCH)) return;
+    const waitMs = readyAt - Date.now();
+    await condition(() => state.pendingRequestIds.length > 0, waitMs, { summary: `let the burst of changes settle for ${waitMs} ms` });
+  };
+
   const margin = input.goLiveMarginMs ?? 500;
   const maxPasses = input.maxPassesPerRun ?? 200;
   let passesThisRun = 0;
@@ -204,6 +223,7 @@ export async function environmentDocumentSync(input: EnvironmentDocumentSyncInpu
       const changed = await condition(() => state.dirty, Math.max(1, wakeAt - Date.now()));
       if (!changed) reason = goLiveAt <= reconcileAt ? 'scheduled_go_live' : 'reconcile';
     }
+    if (reason === 'change') await spaceOut();
     const outcome = await runPass(reason);
     passesThisRun += 1;
     // A deleted environment has nothing to reconcile: reconciling it every period forever would

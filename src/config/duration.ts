@@ -33,6 +33,8 @@ export const durationLimits = {
   attentionTimeout: { min: SECOND, max: 30 * DAY },
   /** `documentSync.backoffBase`: 1 s, 2 s, 4 s … */
   backoffBase: { min: 10, max: 10 * MINUTE },
+  /** `documentSync.minPassInterval`: under a burst of changes, one pass per environment this often (0: off). */
+  minPassInterval: { min: 0, max: MINUTE },
   /** `documentSync.reconcileEvery`. */
   reconcileEvery: { min: SECOND, max: DAY },
   /** `flagsmith.timeout`: one Flagsmith request (a cold self-hosted server can take seconds). */

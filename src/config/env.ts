@@ -120,7 +120,12 @@ export interface RuntimeSettings {
   idPrefix: string;
   metricsPort: number;
   logLevel: string;
+  /** Workflows the worker keeps in memory between their tasks (`FLAGOPS_MAX_CACHED_WORKFLOWS`). */
+  maxCachedWorkflows: number;
 }
+
+/** Default of `FLAGOPS_MAX_CACHED_WORKFLOWS`; see README, "The worker's memory". */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 400;
 
 export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
   const portText = optionalVar(env, 'METRICS_PORT') ?? '9464';
@@ -132,11 +137,17 @@ export function runtimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSe
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: expected trace, debug, info, warn, error, fatal or silent, got ${JSON.stringify(logLevel)}`);
   }
+  const cacheText = optionalVar(env, 'FLAGOPS_MAX_CACHED_WORKFLOWS') ?? String(DEFAULT_MAX_CACHED_WORKFLOWS);
+  const maxCachedWorkflows = Number(cacheText);
+  if (!/^\d+$/.test(cacheText) || maxCachedWorkflows < 2 || maxCachedWorkflows > 100_000) {
+    throw new ConfigError(`FLAGOPS_MAX_CACHED_WORKFLOWS: expected a whole number from 2 to 100000, got ${JSON.stringify(cacheText)}`);
+  }
   return {
     taskQueue: optionalVar(env, 'FLAGOPS_TASK_QUEUE') ?? 'flagops',
     idPrefix: env.FLAGOPS_ID_PREFIX ?? '',
     metricsPort,
     logLevel,
+    maxCachedWorkflows,
   };
 }
 

@@ -114,6 +114,7 @@ export const configSchema = z.strictObject({
       backoffBase: duration('1s', durationLimits.backoffBase),
       maxAttempts: z.number().int().min(1).max(30).default(6),
       reconcileEvery: duration('10m', durationLimits.reconcileEvery),
+      minPassInterval: duration('3s', durationLimits.minPassInterval),
     })
     .prefault({}),
 });

@@ -24,6 +24,7 @@ export function syncInputFromConfig(config: FlagopsConfig, environmentId: number
     backoffBaseMs: config.documentSync.backoffBase,
     maxAttempts: config.documentSync.maxAttempts,
     reconcileEveryMs: config.documentSync.reconcileEvery,
+    minPassIntervalMs: config.documentSync.minPassInterval,
   };
 }
 

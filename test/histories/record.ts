@@ -203,6 +203,31 @@ const syncBranches: Record<string, (stack: Stack) => Promise<History>> = {
     await until('continued', () => stack.client.workflow.getHandle(workflowId).describe(), (d) => d.runId !== first);
     return soFar(stack.client, workflowId, first);
   },
+  // Recorded after `coalesce-bursts-of-changes`: a change right after a pass waits out the interval.
+  'sync/burst-coalesced': async (stack) => {
+    const projectId = await insertProject(stack.flagsmithDb.pool);
+    const [featureId] = await insertFeatures(stack.flagsmithDb.pool, projectId, 1);
+    const env = await insertEnvironment(stack.flagsmithDb.pool, { projectId, isCreating: false });
+    if (featureId !== undefined) await insertEnvironmentDefaultState(stack.flagsmithDb.pool, { environmentId: env.id, featureId });
+    const syncInput = { environmentId: env.id, backoffBaseMs: 200, maxAttempts: 3, reconcileEveryMs: 600_000, minPassIntervalMs: 1_000 };
+    const workflowId = await wakeEnvironmentSync(stack, syncInput, { source: 'cli' });
+    const handle = stack.client.workflow.getHandle(workflowId);
+    await until('pass 1', () => handle.query(syncStatusQuery), (s) => s.state.passes >= 1);
+    // Two changes right after it: one pass, after the interval.
+    await wakeEnvironmentSync(stack, syncInput, { source: 'audit', auditIds: [1] });
+    await wakeEnvironmentSync(stack, syncInput, { source: 'audit', auditIds: [2] });
+    await until('pass 2', () => handle.query(syncStatusQuery), (s) => s.state.passes >= 2);
+    return soFar(stack.client, workflowId);
+  },
+  // Recorded after `tail-by-long-poll`: each poll waits for rows itself; no timer between polls.
+  'tailer/long-poll': async (stack) => {
+    const workflowId = await ensureAuditLogTailer(stack, { waitForRowsMs: 1_000, maxPollsPerRun: 3 });
+    const first = (await stack.client.workflow.getHandle(workflowId).describe()).runId;
+    await until('continued', () => stack.client.workflow.getHandle(workflowId).describe(), (d) => d.runId !== first);
+    const history = await soFar(stack.client, workflowId, first);
+    await stack.client.workflow.getHandle(workflowId).terminate('recorded');
+    return history;
+  },
   'tailer/continue-as-new': async (stack) => {
     const workflowId = await ensureAuditLogTailer(stack, { pollIntervalMs: 200, maxPollsPerRun: 2 });
     const first = (await stack.client.workflow.getHandle(workflowId).describe()).runId;

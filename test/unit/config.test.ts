@@ -10,7 +10,9 @@ describe('configuration', () => {
     const config = parseConfig(sampleConfig(), 'test', {});
     expect(config.rollback).toEqual({ cacheWait: 60_000, verifyTimeout: 300_000 });
     expect(config.approval?.timeout).toBe(30 * 60_000);
-    expect(config.documentSync).toEqual({ backoffBase: 1_000, maxAttempts: 6, reconcileEvery: 600_000 });
+    expect(config.documentSync).toEqual({ backoffBase: 1_000, maxAttempts: 6, reconcileEvery: 600_000, minPassInterval: 3_000 });
+    expect(config.flagsmith.timeout).toBe(10_000);
+    expect(config.flagsmith.requestsPerMinute).toBeUndefined();
     expect(config.flagsmith.sdkUrl).toBe(config.flagsmith.apiUrl);
     expect(config.flags).toEqual({});
   });
@@ -59,6 +61,10 @@ describe('configuration', () => {
     expect(with_((c) => (c.approval = { approvers: ['sd@example.com'], timeout: '0s' }))).toThrow(/approval\.timeout: 0s is less than the minimum of 1s/);
     expect(with_((c) => (c.flags = { f: { probe: { url: 'file:///etc/passwd', expectJsonPath: '$.on', expectValue: false } } }))).toThrow(/probe url: an http\(s\) URL/);
     expect(with_((c) => ((c.flagsmith as Record<string, unknown>).apiUrl = 'ftp://flagsmith.example.com'))).toThrow(/apiUrl: an http\(s\) URL/);
+    expect(with_((c) => ((c.flagsmith as Record<string, unknown>).timeout = '10'))).toThrow(/flagsmith\.timeout: .*unit/);
+    expect(with_((c) => ((c.flagsmith as Record<string, unknown>).timeout = '10m'))).toThrow(/flagsmith\.timeout: 10m is more than the limit of 5m/);
+    expect(with_((c) => ((c.flagsmith as Record<string, unknown>).requestsPerMinute = 0))).toThrow(/flagsmith\.requestsPerMinute/);
+    expect(with_((c) => (c.documentSync = { minPassInterval: '2m' }))).toThrow(/documentSync\.minPassInterval: 2m is more than the limit of 1m/);
     const leaky = () => parseConfig(sampleConfig(), 'flagops.yaml', { FLAGSMITH_API_URL: 'http://u:hunter2@[bad' });
     expect(leaky).toThrow(/FLAGSMITH_API_URL: not a URL/);
     expect(leaky).not.toThrow(/hunter2/);
@@ -105,8 +111,10 @@ describe('environment variables', () => {
     expect(() => temporalSettings({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem' })).toThrow(/TEMPORAL_TLS_CLIENT_KEY_PATH/);
   });
 
-  it('validates METRICS_PORT and LOG_LEVEL by name', () => {
-    expect(runtimeSettings({})).toEqual({ taskQueue: 'flagops', idPrefix: '', metricsPort: 9464, logLevel: 'info' });
+  it('validates METRICS_PORT, LOG_LEVEL and FLAGOPS_MAX_CACHED_WORKFLOWS by name', () => {
+    expect(runtimeSettings({})).toEqual({ taskQueue: 'flagops', idPrefix: '', metricsPort: 9464, logLevel: 'info', maxCachedWorkflows: 400 });
+    expect(runtimeSettings({ FLAGOPS_MAX_CACHED_WORKFLOWS: '50' }).maxCachedWorkflows).toBe(50);
+    for (const bad of ['1', 'many', '2.5', '-3']) expect(() => runtimeSettings({ FLAGOPS_MAX_CACHED_WORKFLOWS: bad }), bad).toThrow(/^FLAGOPS_MAX_CACHED_WORKFLOWS: expected a whole number/);
     expect(() => runtimeSettings({ METRICS_PORT: 'abc' })).toThrow(/^METRICS_PORT: /);
     expect(() => runtimeSettings({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
   });

@@ -87,6 +87,12 @@ export interface EnvironmentDocumentSyncInput {
   maxAttempts: number;
   /** Period of the reconcile pass in ms (`documentSync.reconcileEvery`). */
   reconcileEveryMs: number;
+  /**
+   * Under a burst of changes, the least time from the end of one pass to the start of the next
+   * (`documentSync.minPassInterval`): the first change after a quiet spell passes at once, the
+   * rest of the burst coalesces into one pass after it. A `syncNow` never waits. Default 3 s.
+   */
+  minPassIntervalMs?: number;
   /** Wait after a scheduled `live_from` before its pass, absorbing clock skew with Flagsmith's database. Default 500 ms. */
   goLiveMarginMs?: number;
   /** Passes per run before continuing as new. Default 200. */
@@ -183,6 +189,10 @@ export interface AuditTailRequest {
   /** How many ids below the high-water mark are re-read (rows commit out of id order). */
   overlapRows: number;
   batchSize: number;
+  /** Long poll: with nothing new, wait up to this long for a row before answering. */
+  waitForRowsMs?: number;
+  /** How often the long poll looks for a new row. Default 200 ms. */
+  checkEveryMs?: number;
 }
 
 /** What one poll of the tailer did. */

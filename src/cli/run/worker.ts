@@ -70,6 +70,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
       namespace: temporal.namespace,
       taskQueue: runtime.taskQueue,
       deps: built.deps,
+      maxCachedWorkflows: runtime.maxCachedWorkflows,
       ...(deployment ? { deployment } : {}),
     });
     log.info(
