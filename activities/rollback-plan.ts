@@ -175,14 +175,20 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       const { known } = input;
       // Every read that does not need another's answer goes at once; judged below in a fixed
       // order, so the same problem always gives the same message whichever answer came first.
+      // The re-check of a v2 environment skips the environment itself: an api key never moves to
+      // another environment, and versioning only ever goes from v1 to v2, never back. A v1
+      // environment is read again, since it may have moved to v2 since the plan.
+      const settledV2 = known?.versioning === 'v2';
       const [remoteRead, featureRead, stateRead, versionsRead] = await Promise.allSettled([
-        flagsmithCall(() => client.getEnvironment(env.apiKey), { notFound: `environment ${env.name}: Flagsmith knows no environment with the configured api key` }),
+        settledV2
+          ? Promise.resolve(null)
+          : flagsmithCall(() => client.getEnvironment(env.apiKey), { notFound: `environment ${env.name}: Flagsmith knows no environment with the configured api key` }),
         known ? Promise.resolve({ id: known.featureId }) : flagsmithCall(() => client.findFeatureByName(projectId, input.flag)),
         flagsmithCall(() => client.getEnvironmentDefaultFeatureState(env.apiKey, input.flag, known ? { featureId: known.featureId } : {})),
         known?.versioning === 'v2' ? flagsmithCall(() => client.listVersions(env.id, known.featureId)) : Promise.resolve(null),
       ]);
       const remote = settled(remoteRead);
-      if (remote.id !== env.id || remote.project !== projectId) {
+      if (remote && (remote.id !== env.id || remote.project !== projectId)) {
         throw failure(
           FailureType.PlanInvalid,
           `environment ${env.name}: configured id ${env.id} / project ${projectId}, but its api key belongs to environment ${remote.id} (${remote.name}) of project ${remote.project}`,
@@ -194,7 +200,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       if (!state || state.feature !== feature.id) throw failure(FailureType.PlanInvalid, `flag ${input.flag} has no environment default in ${env.name}`);
       const before: FlagState = { enabled: state.enabled, value: state.feature_state_value, valueType: inferValueType(state.feature_state_value) };
       const after = afterState(before, input.target);
-      const v2 = remote.use_v2_feature_versioning;
+      const v2 = remote ? remote.use_v2_feature_versioning : settledV2;
       let scheduled: EnvironmentPlan['scheduled'] = [];
       let flagOnAt: string | null = null;
       if (v2) {
