@@ -34,7 +34,7 @@ const seed: SeedDocument = {
     { name: `${FLAG}_v2`, environments: { Production: { enabled: false }, Development: { enabled: false }, Legacy: { enabled: false } } },
     {
       name: 'matcher_trigger_stages',
-      type: 'CONFIG',
+      type: 'STANDARD',
       environments: {
         Production: { enabled: true, value: '["comparing_options","ready_to_commit"]' },
         Development: { enabled: true, value: '["comparing_options","ready_to_commit"]' },

@@ -10,7 +10,7 @@ export const seed002 = {
   ],
   /** The runbook's asymmetric flag, ON in both environments since 2026-05-22. */
   flag: 'auto_invoke_matcher_on_intake_complete',
-  /** A CONFIG flag whose value is JSON text stored as a `unicode` string. */
+  /** A remote-config flag (a STANDARD feature in Flagsmith) whose value is JSON text stored as a `unicode` string. */
   configFlag: 'matcher_trigger_decision_stages',
 } as const;
 

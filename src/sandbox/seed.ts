@@ -60,10 +60,20 @@ const featureEnvironmentSchema = stateSchema
   })
   .superRefine(valueFitsType);
 
+/**
+ * Flagsmith's feature types. It refuses the old FLAG and CONFIG (a migration made them STANDARD),
+ * with DRF's choice error; a remote-config value is a STANDARD feature with a `unicode` value.
+ */
+const featureTypeSchema = z.enum(['STANDARD', 'MULTIVARIATE'], {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not a valid choice.` +
+    (issue.input === 'CONFIG' || issue.input === 'FLAG' ? ' Use STANDARD: a remote-config value is a STANDARD feature with a unicode value.' : ''),
+});
+
 const featureSchema = z.strictObject({
   id: z.int().positive().optional(),
   name: z.string().min(1),
-  type: z.enum(['STANDARD', 'MULTIVARIATE', 'FLAG', 'CONFIG']).default('STANDARD'),
+  type: featureTypeSchema.default('STANDARD'),
   description: z.string().optional(),
   default_enabled: z.boolean().default(false),
   initial_value: z.string().nullable().optional(),
