@@ -20,6 +20,19 @@ function presentedAdminToken(req: IncomingMessage): { scheme: 'Token' | 'Api-Key
   return { scheme: match[1]?.toLowerCase() === 'token' ? 'Token' : 'Api-Key', value: match[2] ?? '' };
 }
 
+/**
+ * DRF's TokenAuthentication splits the header on whitespace and refuses a `Token` keyword that
+ * is not followed by exactly one credential (the Api-Key parser has no such check: a bare
+ * `Api-Key` is simply no credential).
+ * @throws ApiError 401 with DRF's detail for a malformed `Token` header.
+ */
+function refuseMalformedTokenHeader(req: IncomingMessage): void {
+  const words = (req.headers.authorization ?? '').trim().split(/\s+/);
+  if (words[0]?.toLowerCase() !== 'token') return;
+  if (words.length === 1) throw new ApiError(401, { detail: 'Invalid token header. No credentials provided.' });
+  if (words.length > 2) throw new ApiError(401, { detail: 'Invalid token header. Token string should not contain spaces.' });
+}
+
 /** Whether the request presents the admin token (under either keyword), compared in constant time. */
 export function presentsAdminToken(req: IncomingMessage, token: string): boolean {
   const presented = presentedAdminToken(req);
@@ -32,6 +45,7 @@ export function presentsAdminToken(req: IncomingMessage, token: string): boolean
  * @throws ApiError 401 with DRF's or djangorestframework-api-key's detail string.
  */
 export function authenticateAdmin(req: IncomingMessage, token: string): string {
+  refuseMalformedTokenHeader(req);
   const presented = presentedAdminToken(req);
   if (!presented) throw new ApiError(401, { detail: 'Authentication credentials were not provided.' });
   if (!same(presented.value, token)) {

@@ -45,8 +45,8 @@ export interface Route {
 }
 
 /**
- * Declare a route. `:name` matches one path segment, `:name(\\d+)` a number; the trailing slash is
- * optional because Django's APPEND_SLASH would redirect to it anyway.
+ * Declare a route. `:name` matches one path segment, `:name(\\d+)` a number. Every path ends in
+ * a slash, as Flagsmith's do; the same path without it is redirected (see `slashRedirect`).
  */
 export function route(method: string, path: string, auth: AuthKind, handler: Handler): Route {
   const keys: string[] = [];
@@ -60,7 +60,7 @@ export function route(method: string, path: string, auth: AuthKind, handler: Han
       return `(${match[2] ?? '[^/]+'})`;
     })
     .join('/');
-  return { method, pattern: new RegExp(`^${source}/?$`), keys, auth, handler };
+  return { method, pattern: new RegExp(`^${source}/$`), keys, auth, handler };
 }
 
 export type Match = { route: Route; params: Record<string, string> } | { methodNotAllowed: true; auth: AuthKind } | undefined;
@@ -85,6 +85,18 @@ export function matchRoute(routes: readonly Route[], method: string, pathname: s
     return { route: candidate, params };
   }
   return pathMatched ? { methodNotAllowed: true, auth: pathMatched.auth } : undefined;
+}
+
+/**
+ * Django's APPEND_SLASH (CommonMiddleware): a path that matches no route but would match one with
+ * a slash appended, whatever the method, is answered 301 to that path (query kept), before any
+ * authentication. `undefined` when no such redirect applies.
+ */
+export function slashRedirect(routes: readonly Route[], url: URL): Reply | undefined {
+  if (url.pathname.endsWith('/')) return undefined;
+  const withSlash = `${url.pathname}/`;
+  if (!routes.some((candidate) => candidate.pattern.test(withSlash))) return undefined;
+  return { status: 301, text: '', headers: { Location: `${withSlash}${url.search}`, 'Content-Type': 'text/html; charset=utf-8' } };
 }
 
 /** An integer path or query parameter; `undefined` when absent or not an integer. */

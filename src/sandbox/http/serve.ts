@@ -4,7 +4,7 @@ import type { Database } from '../../db/sql.js';
 import { ApiError } from '../errors.js';
 import { authenticateAdmin, authenticateSdk, presentsAdminToken } from './auth.js';
 import type { Faults } from './faults.js';
-import { type Ctx, type Reply, type Route, matchRoute } from './router.js';
+import { type Ctx, type Reply, type Route, matchRoute, slashRedirect } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { environmentRoutes } from './routes/environments.js';
 import { featureStateRoutes } from './routes/featurestates.js';
@@ -77,7 +77,7 @@ async function dispatch(deps: ServeDeps, req: IncomingMessage, url: URL, method:
     return handleSandboxControl(deps.faults, method, url.pathname, await readBody(req));
   }
   const match = matchRoute(routes, method, url.pathname);
-  if (!match) return djangoNotFound();
+  if (!match) return slashRedirect(routes, url) ?? djangoNotFound();
   const auth = 'route' in match ? match.route.auth : match.auth;
   let sdk: Ctx['sdk'];
   if (auth === 'admin') {
