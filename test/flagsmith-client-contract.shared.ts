@@ -61,6 +61,36 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
     return err as HttpError;
   }
 
+  /** An unknown id of any model: far above what a test server has created. */
+  const UNKNOWN_ID = 2_147_480_000;
+  const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
+  const V2_REFUSAL = 'This environment uses v2 feature versioning. Use the environment feature version endpoint instead.';
+
+  /**
+   * A plain request to the Admin API, for what the client does not expose (exact error texts,
+   * redirects, fields it drops). Redirects are not followed.
+   */
+  async function raw(method: string, path: string, options: { body?: unknown; authorization?: string } = {}) {
+    const base = fx.apiUrl.endsWith('/') ? fx.apiUrl : `${fx.apiUrl}/`;
+    const response = await fetch(new URL(path, base), {
+      method,
+      redirect: 'manual',
+      headers: { Authorization: options.authorization ?? fx.token, 'Content-Type': 'application/json' },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    const text = await response.text();
+    const json = response.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as unknown) : undefined;
+    return { status: response.status, headers: response.headers, json };
+  }
+
+  /** The ids a raw request needs: the boolean flag's feature id and its live version in Production. */
+  async function liveVersionOfBooleanFlag(): Promise<{ featureId: number; uuid: string }> {
+    const feature = await client.findFeatureByName(fx.projectId, fx.booleanFlag);
+    const { current } = await client.currentAndScheduledVersions(fx.production.id, feature?.id ?? -1);
+    if (!feature || !current) throw new Error('the boolean flag has no live version in Production');
+    return { featureId: feature.id, uuid: current.uuid };
+  }
+
   beforeAll(async () => {
     fx = await setup();
     client = new FlagsmithClient({ apiUrl: fx.apiUrl, sdkUrl: fx.sdkUrl, adminToken: fx.token, timeoutMs: 15_000 });
@@ -81,6 +111,116 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
     const err = await failureOf(client.getEnvironment('noSuchEnvironmentKey000'));
     expect(err.type).toBe('NotFound');
     expect(err.retryable).toBe(false);
+    expect(err.serverMessage).toBe('No Environment matches the given query.');
+  });
+
+  it("names the Django model in every unknown-object 404 (DRF keeps Http404's message)", async () => {
+    const { featureId } = await liveVersionOfBooleanFlag();
+    const versions = (envId: number, feature: number) => `api/v1/environments/${envId}/features/${feature}/versions/`;
+    const cases: [string, string][] = [
+      [`api/v1/projects/${UNKNOWN_ID}/features/`, 'Project'],
+      [`api/v1/projects/${fx.projectId}/features/${UNKNOWN_ID}/`, 'Feature'],
+      [`api/v1/environments/${fx.production.apiKey}/featurestates/${UNKNOWN_ID}/`, 'FeatureState'],
+      [versions(fx.production.id, UNKNOWN_ID), 'Feature'],
+      [versions(UNKNOWN_ID, featureId), 'Environment'],
+      [`api/v1/environment-feature-versions/${UNKNOWN_UUID}/`, 'EnvironmentFeatureVersion'],
+    ];
+    for (const [path, model] of cases) {
+      expect({ path, ...(await raw('GET', path)) }).toMatchObject({ path, status: 404, json: { detail: `No ${model} matches the given query.` } });
+    }
+  });
+
+  it('refuses the feature states of an unknown environment key with 403, as its permission class does', async () => {
+    const err = await failureOf(client.getEnvironmentDefaultFeatureState('noSuchEnvironmentKey000', fx.booleanFlag));
+    expect(err).toMatchObject({ status: 403, serverMessage: 'You do not have permission to perform this action.' });
+  });
+
+  it('refuses the environments list of an unknown project, and the audit log of one', async () => {
+    expect(await raw('GET', `api/v1/environments/?project=${UNKNOWN_ID}`)).toMatchObject({
+      status: 400,
+      json: ['Invalid or missing value for project parameter.'],
+    });
+    expect(await raw('GET', `api/v1/projects/${UNKNOWN_ID}/audit/`)).toMatchObject({
+      status: 403,
+      json: { detail: 'You do not have permission to perform this action.' },
+    });
+  });
+
+  it('redirects a path without its trailing slash (301, before authentication)', async () => {
+    const r = await raw('GET', `api/v1/environments/${fx.production.apiKey}?x=1`, { authorization: '' });
+    expect(r.status).toBe(301);
+    expect(r.headers.get('location')).toMatch(new RegExp(`/api/v1/environments/${fx.production.apiKey}/\\?x=1$`));
+  });
+
+  it("answers a Token header without a credential with DRF's own text", async () => {
+    expect(await raw('GET', `api/v1/environments/${fx.production.apiKey}/`, { authorization: 'Token' })).toMatchObject({
+      status: 401,
+      json: { detail: 'Invalid token header. No credentials provided.' },
+    });
+  });
+
+  it('names Python types in DRF type errors', async () => {
+    const { featureId } = await liveVersionOfBooleanFlag();
+    const r = await raw('POST', `api/v1/environments/${fx.production.id}/features/${featureId}/versions/`, { body: { feature_states_to_update: {} } });
+    expect(r).toMatchObject({ status: 400, json: { feature_states_to_update: { non_field_errors: ['Expected a list of items but got type "dict".'] } } });
+  });
+
+  it('refuses to change a published version or delete a v2 environment state in place', async () => {
+    const { featureId, uuid } = await liveVersionOfBooleanFlag();
+    const [state] = await client.listVersionFeatureStates(fx.production.id, featureId, uuid);
+    const versionState = `api/v1/environments/${fx.production.id}/features/${featureId}/versions/${uuid}/featurestates/${state?.id ?? -1}/`;
+    expect(await raw('PATCH', versionState, { body: { enabled: true } })).toMatchObject({ status: 400, json: { detail: 'Cannot modify published version.' } });
+    const live = await client.getEnvironmentDefaultFeatureState(fx.production.apiKey, fx.booleanFlag);
+    expect(await raw('DELETE', `api/v1/environments/${fx.production.apiKey}/featurestates/${live?.id ?? -1}/`)).toMatchObject({
+      status: 400,
+      json: { detail: V2_REFUSAL },
+    });
+    expect((await client.getEnvironmentDefaultFeatureState(fx.production.apiKey, fx.booleanFlag))?.id).toBe(live?.id);
+  });
+
+  it("answers with Flagsmith's fields: environment metadata, project-feature extras, version states without version fields", async () => {
+    const retrieved = await raw('GET', `api/v1/environments/${fx.production.apiKey}/`);
+    const environment = retrieved.json as Record<string, unknown>;
+    expect(Array.isArray(environment.metadata)).toBe(true);
+    expect(typeof environment.total_segment_overrides).toBe('number');
+    const listed = (await raw('GET', `api/v1/environments/?project=${fx.projectId}`)).json as { results: Record<string, unknown>[] };
+    expect(listed.results.length).toBeGreaterThan(0);
+    for (const item of listed.results) {
+      expect(item).toHaveProperty('metadata');
+      expect(item).not.toHaveProperty('total_segment_overrides');
+    }
+
+    const features = (await raw('GET', `api/v1/projects/${fx.projectId}/features/?environment=${fx.production.id}`)).json as {
+      results: Record<string, unknown>[];
+    };
+    const feature = features.results.find((f) => f.name === fx.booleanFlag);
+    for (const field of [
+      'code_references_counts',
+      'environment_feature_state',
+      'is_num_identity_overrides_complete',
+      'last_modified_in_any_environment',
+      'last_modified_in_current_environment',
+      'metadata',
+      'num_identity_overrides',
+      'num_segment_overrides',
+      'segment_feature_state',
+    ]) {
+      expect(feature).toHaveProperty(field);
+    }
+    expect(Object.keys(feature?.environment_feature_state ?? {}).sort()).toEqual(['enabled', 'environment', 'feature_segment', 'feature_state_value', 'id', 'identity']);
+    expect(typeof feature?.last_modified_in_current_environment).toBe('string');
+
+    const { featureId, uuid } = await liveVersionOfBooleanFlag();
+    const states = (await raw('GET', `api/v1/environments/${fx.production.id}/features/${featureId}/versions/${uuid}/featurestates/`)).json as Record<
+      string,
+      unknown
+    >[];
+    expect(states.length).toBeGreaterThan(0);
+    for (const state of states) {
+      expect(state).toMatchObject({ feature: featureId, environment: fx.production.id, feature_segment: null });
+      expect(state).not.toHaveProperty('version');
+      expect(state).not.toHaveProperty('environment_feature_version');
+    }
   });
 
   it('finds a feature by its exact name despite the substring search', async () => {

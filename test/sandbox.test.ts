@@ -6,7 +6,17 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
    the answers are Flagsmith JSON checked field by field with expect; typing each one would restate the shapes under test. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, SeedError, UnrelatedDatabaseError, deleteVersion, parseSeed, seedSandbox, startSandbox, versionByUuid } from '../src/sandbox/index.js';
+import {
+  type Sandbox,
+  SeedError,
+  UnrelatedDatabaseError,
+  deleteVersion,
+  loadSeedFile,
+  parseSeed,
+  seedSandbox,
+  startSandbox,
+  versionByUuid,
+} from '../src/sandbox/index.js';
 import { testDatabase } from './helpers/databases.js';
 
 const FLAG = 'auto_invoke_matcher_on_intake_complete';
@@ -168,7 +178,7 @@ describe('flagops sandbox', async () => {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
       });
-      expect(await publish).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+      expect(await publish).toMatchObject({ status: 404, body: { detail: 'No EnvironmentFeatureVersion matches the given query.' } });
       const stored = await sandbox.db.query(
         'SELECT published_at, deleted_at FROM feature_versioning_environmentfeatureversion WHERE uuid = $1',
         [version.uuid],
@@ -237,6 +247,91 @@ describe('flagops sandbox', async () => {
       expect(doc.status).toBe(200);
       const state = doc.body.feature_states.find((s: { feature: { name: string } }) => s.feature.name === FLAG);
       expect(state).toMatchObject({ enabled: !fs.enabled, feature_state_value: 'later', feature_segment: null });
+    });
+  });
+
+  describe('answers measured against Flagsmith v2.265.0', () => {
+    const SEGMENTS = { project: 700, environment: 701, key: 'segmentsClientKey', feature: 950 };
+
+    beforeAll(async () => {
+      await seedSandbox(sandbox.db, {
+        project: { id: SEGMENTS.project, name: 'Segments' },
+        environments: [{ id: SEGMENTS.environment, name: 'Seg', api_key: SEGMENTS.key }],
+        features: [{ id: SEGMENTS.feature, name: 'segmented_flag', environments: { Seg: { enabled: true, value: 'all' } } }],
+      });
+    });
+
+    it('nests the author, environment and project of audit rows as objects', async () => {
+      const r = await api('GET', `/api/v1/projects/36214/audit/?environment=${PROD.id}`);
+      expect(r.status).toBe(200);
+      const row = r.body.results[0];
+      expect(row).toMatchObject({
+        author: null,
+        environment: { id: PROD.id, api_key: PROD.key, project: 36214, use_v2_feature_versioning: true },
+        project: { id: 36214, name: 'Curaway', organisation: expect.any(Number), migration_status: 'NOT_APPLICABLE' },
+      });
+      // The environment is the light serializer: no metadata, no segment-override count.
+      expect(row.environment).not.toHaveProperty('metadata');
+      expect(row.environment).not.toHaveProperty('total_segment_overrides');
+    });
+
+    it("keeps a clear 400 for a project parameter that is not a number (Flagsmith's query fails with a 500)", async () => {
+      for (const query of ['?project=abc', '']) {
+        expect(await api('GET', `/api/v1/environments/${query}`)).toMatchObject({ status: 400, body: ['Invalid or missing value for project parameter.'] });
+      }
+    });
+
+    it("answers the other malformed Token header with DRF's text", async () => {
+      expect((await api('GET', `/api/v1/environments/${PROD.key}/`, undefined, { Authorization: 'Token a b' })).body).toEqual({
+        detail: 'Invalid token header. Token string should not contain spaces.',
+      });
+    });
+
+    it('redirects any method without the trailing slash, but serves an unknown path its HTML 404', async () => {
+      const post = await fetch(`${url}/api/v1/environments/${PROD.id}/features/1/versions`, { method: 'POST', redirect: 'manual' });
+      expect(post.status).toBe(301);
+      expect(post.headers.get('location')).toBe(`/api/v1/environments/${PROD.id}/features/1/versions/`);
+      const unknown = await fetch(`${url}/api/v1/no-such-route`, { redirect: 'manual' });
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-type')).toBe('text/html');
+    });
+
+    it('counts segment overrides of live versions and nests the feature segment in version states', async () => {
+      const [segment] = await sandbox.db.query<{ id: number }>(`INSERT INTO segments_segment (name, project_id) VALUES ('beta', $1) RETURNING id`, [
+        SEGMENTS.project,
+      ]);
+      const created = await api('POST', `/api/v1/environments/${SEGMENTS.environment}/features/${SEGMENTS.feature}/versions/`, {
+        feature_states_to_create: [
+          { enabled: false, feature_state_value: { type: 'unicode', string_value: 'beta' }, feature_segment: { segment: segment?.id, priority: 0 } },
+        ],
+        publish_immediately: true,
+      });
+      expect(created.status).toBe(201);
+      expect((await api('GET', `/api/v1/environments/${SEGMENTS.key}/`)).body.total_segment_overrides).toBe(1);
+      const features = await api('GET', `/api/v1/projects/${SEGMENTS.project}/features/?environment=${SEGMENTS.environment}`);
+      expect(features.body.results[0]).toMatchObject({ num_segment_overrides: 1, num_identity_overrides: 0, environment_feature_state: { enabled: true } });
+      const states = await api('GET', `/api/v1/environments/${SEGMENTS.environment}/features/${SEGMENTS.feature}/versions/${created.body.uuid}/featurestates/`);
+      expect(states.body.map((st: { feature_segment: unknown }) => st.feature_segment)).toEqual([
+        null,
+        { id: expect.any(Number), segment: segment?.id, priority: 0, uuid: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      ]);
+    });
+
+    it("changes a draft's feature state in place, and refuses a bad value with DRF's type name", async () => {
+      const versions = `/api/v1/environments/${SEGMENTS.environment}/features/${SEGMENTS.feature}/versions/`;
+      const draft = await api('POST', versions, {});
+      const [envDefault] = (await api('GET', `${versions}${draft.body.uuid}/featurestates/`)).body;
+      const path = `${versions}${draft.body.uuid}/featurestates/${envDefault.id}/`;
+      const r = await api('PATCH', path, { enabled: false, feature_state_value: { type: 'int', integer_value: 3 } });
+      expect(r).toMatchObject({ status: 200, body: { id: envDefault.id, enabled: false, feature_state_value: { type: 'int', integer_value: 3 } } });
+      expect(await api('PATCH', path, { feature_state_value: 'x' })).toMatchObject({
+        status: 400,
+        body: { feature_state_value: { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] } },
+      });
+      // Nothing is live until the publish.
+      expect((await liveState(SEGMENTS.key, 'segmented_flag')).enabled).toBe(true);
+      await api('POST', `${versions}${draft.body.uuid}/publish/`);
+      expect(await liveState(SEGMENTS.key, 'segmented_flag')).toMatchObject({ enabled: false, feature_state_value: 3 });
     });
   });
 
@@ -445,6 +540,17 @@ describe('flagops sandbox', async () => {
       } finally {
         await s.close();
       }
+    });
+  });
+
+  describe('feature types', () => {
+    it("refuses CONFIG and FLAG with Flagsmith's choice error, and the example seed uses real types only", async () => {
+      for (const type of ['CONFIG', 'FLAG']) {
+        const seed = { project: { name: 'p' }, environments: [{ name: 'E', api_key: 'k' }], features: [{ name: 'f', type }] };
+        expect(() => parseSeed(seed)).toThrow(new RegExp(`features\\.0\\.type: "${type}" is not a valid choice\\. Use STANDARD`));
+      }
+      const example = await loadSeedFile('examples/sandbox-seed.yaml');
+      expect(new Set(example.features.map((f) => f.type))).toEqual(new Set(['STANDARD']));
     });
   });
 

@@ -22,6 +22,17 @@ export interface EnvironmentRow {
   [key: string]: unknown;
 }
 
+export interface ProjectRow {
+  id: number;
+  uuid: string;
+  name: string;
+  organisation_id: number;
+  hide_disabled_flags: boolean;
+  enable_dynamo_db: boolean;
+  enable_realtime_updates: boolean;
+  [key: string]: unknown;
+}
+
 export interface FeatureRow {
   id: number;
   uuid: string;
@@ -59,7 +70,21 @@ export interface StateRow extends ValueRow {
   [key: string]: unknown;
 }
 
+/** A version's feature state with its feature segment (null columns for the environment default). */
+export interface VersionStateRow extends StateRow {
+  segment_id: number | null;
+  segment_priority: number | null;
+  segment_uuid: string | null;
+}
+
 const environmentColumns = 'e.*';
+
+/** The uuid of each feature's live version in an environment (published, latest `live_from` not in the future). */
+const currentVersionsOf = (environmentParam: string): string => `
+  SELECT DISTINCT ON (feature_id) uuid
+    FROM feature_versioning_environmentfeatureversion
+   WHERE environment_id = ${environmentParam} AND deleted_at IS NULL AND published_at IS NOT NULL AND live_from <= statement_timestamp()
+   ORDER BY feature_id, live_from DESC, created_at DESC`;
 
 /** A live (not soft-deleted) environment by its client api key. */
 export async function environmentByApiKey(q: Queryable, apiKey: string): Promise<EnvironmentRow | undefined> {
@@ -78,6 +103,21 @@ export async function environmentsOfProject(q: Queryable, projectId: number): Pr
     `SELECT ${environmentColumns} FROM environments_environment e WHERE project_id = $1 AND deleted_at IS NULL ORDER BY id`,
     [projectId],
   );
+}
+
+/**
+ * `total_segment_overrides` of an environment retrieve: on a v2 environment the segment overrides
+ * of each feature's live version, otherwise every segment override the environment holds.
+ */
+export async function segmentOverrideCount(q: Queryable, environment: Pick<EnvironmentRow, 'id' | 'use_v2_feature_versioning'>): Promise<number> {
+  const row = await one<{ count: number }>(
+    q,
+    `SELECT count(*)::int AS count FROM features_featuresegment s
+      WHERE s.environment_id = $1 AND s.deleted_at IS NULL
+        AND (NOT $2 OR s.environment_feature_version_id IN (${currentVersionsOf('$1')}))`,
+    [environment.id, environment.use_v2_feature_versioning],
+  );
+  return row?.count ?? 0;
 }
 
 /**
@@ -157,11 +197,7 @@ export async function liveEnvironmentDefaults(
   if (environment.use_v2_feature_versioning) {
     return rows<StateRow>(
       q,
-      `WITH current_versions AS (
-         SELECT DISTINCT ON (feature_id) uuid
-           FROM feature_versioning_environmentfeatureversion
-          WHERE environment_id = $1 AND deleted_at IS NULL AND published_at IS NOT NULL AND live_from <= statement_timestamp()
-          ORDER BY feature_id, live_from DESC, created_at DESC)
+      `WITH current_versions AS (${currentVersionsOf('$1')})
        ${stateSelect}
         WHERE fs.environment_feature_version_id IN (SELECT uuid FROM current_versions)
           AND fs.environment_id = $1 AND fs.identity_id IS NULL AND fs.feature_segment_id IS NULL
@@ -185,12 +221,59 @@ export async function stateById(q: Queryable, id: number): Promise<StateRow | un
   return one<StateRow>(q, `${stateSelect} WHERE fs.id = $1 AND fs.deleted_at IS NULL`, [id]);
 }
 
-/** The feature states of one version, env default first. */
-export async function statesOfVersion(q: Queryable, versionUuid: string): Promise<StateRow[]> {
-  return rows<StateRow>(
+/** The feature states of one version, env default first, each with its feature segment. */
+export async function statesOfVersion(q: Queryable, versionUuid: string): Promise<VersionStateRow[]> {
+  return rows<VersionStateRow>(
     q,
-    `${stateSelect} WHERE fs.environment_feature_version_id = $1 AND fs.deleted_at IS NULL
+    `SELECT fs.*, seg.segment_id, seg.priority AS segment_priority, seg.uuid AS segment_uuid
+       FROM (${stateSelect} WHERE fs.environment_feature_version_id = $1 AND fs.deleted_at IS NULL) fs
+       LEFT JOIN features_featuresegment seg ON seg.id = fs.feature_segment_id
       ORDER BY fs.feature_segment_id NULLS FIRST, fs.id`,
     [versionUuid],
   );
+}
+
+/** Live projects by id (the audit list nests each row's project). */
+export async function projectsByIds(q: Queryable, ids: readonly number[]): Promise<ProjectRow[]> {
+  return rows<ProjectRow>(q, 'SELECT * FROM projects_project WHERE id = ANY($1::int[]) AND deleted_at IS NULL', [ids]);
+}
+
+/** Environments by id, soft-deleted ones included (an audit row keeps naming its environment). */
+export async function environmentsByIds(q: Queryable, ids: readonly number[]): Promise<EnvironmentRow[]> {
+  return rows<EnvironmentRow>(q, `SELECT ${environmentColumns} FROM environments_environment e WHERE id = ANY($1::int[])`, [ids]);
+}
+
+/**
+ * Flagsmith's `last_modified_in_*_environment`: per feature of a project, `created_at` of its
+ * newest published version, anywhere or in one environment (v1 environments have none).
+ */
+export async function lastPublishedVersionTimes(q: Queryable, projectId: number, environmentId: number | null): Promise<Map<number, Date>> {
+  const found = await rows<{ feature_id: number; created_at: Date }>(
+    q,
+    `SELECT v.feature_id, max(v.created_at) AS created_at
+       FROM feature_versioning_environmentfeatureversion v JOIN features_feature f ON f.id = v.feature_id
+      WHERE f.project_id = $1 AND v.published_at IS NOT NULL AND ($2::int IS NULL OR v.environment_id = $2)
+      GROUP BY v.feature_id`,
+    [projectId, environmentId],
+  );
+  return new Map(found.map((r) => [r.feature_id, r.created_at]));
+}
+
+/**
+ * Live segment overrides per feature in an environment: the segment states of each feature's live
+ * version (v2), or the environment's segment states (v1).
+ */
+export async function liveSegmentOverrideCounts(
+  q: Queryable,
+  environment: Pick<EnvironmentRow, 'id' | 'use_v2_feature_versioning'>,
+): Promise<Map<number, number>> {
+  const found = await rows<{ feature_id: number; count: number }>(
+    q,
+    `SELECT fs.feature_id, count(*)::int AS count FROM features_featurestate fs
+      WHERE fs.environment_id = $1 AND fs.feature_segment_id IS NOT NULL AND fs.identity_id IS NULL AND fs.deleted_at IS NULL
+        AND (NOT $2 OR fs.environment_feature_version_id IN (${currentVersionsOf('$1')}))
+      GROUP BY fs.feature_id`,
+    [environment.id, environment.use_v2_feature_versioning],
+  );
+  return new Map(found.map((r) => [r.feature_id, r.count]));
 }

@@ -1,5 +1,5 @@
 /** Feature-state writes: values, v1 environment defaults, and the legacy in-place update. */
-import { ApiError } from '../errors.js';
+import { directWriteOnV2 } from '../errors.js';
 import { writeAudit } from './audit.js';
 import { type Queryable, lockFeatureInEnvironment, one } from './db.js';
 import { type EnvironmentRow, type StateRow, stateById } from './read.js';
@@ -70,6 +70,25 @@ export async function insertEnvironmentDefault(q: Queryable, input: NewStateInpu
   return state.id;
 }
 
+/**
+ * Flagsmith's `require_direct_state_write_for_state`: on a v2 environment a state may be written
+ * in place only while it belongs to an unpublished version (a draft is part of the versioning flow).
+ * @throws ApiError 400 with Flagsmith's v2 message otherwise.
+ */
+export async function requireDirectStateWrite(
+  q: Queryable,
+  environment: Pick<EnvironmentRow, 'use_v2_feature_versioning'>,
+  state: Pick<StateRow, 'environment_feature_version_id'>,
+): Promise<void> {
+  if (!environment.use_v2_feature_versioning) return;
+  const draft = state.environment_feature_version_id
+    ? await one(q, 'SELECT 1 FROM feature_versioning_environmentfeatureversion WHERE uuid = $1 AND published_at IS NULL', [
+        state.environment_feature_version_id,
+      ])
+    : undefined;
+  if (!draft) throw directWriteOnV2();
+}
+
 /** The fields a legacy featurestate PATCH/PUT may change. */
 export interface LegacyStatePatch {
   enabled?: boolean;
@@ -88,18 +107,7 @@ export async function legacyUpdateState(
   state: StateRow,
   patch: LegacyStatePatch,
 ): Promise<StateRow> {
-  if (environment.use_v2_feature_versioning) {
-    const draft = state.environment_feature_version_id
-      ? await one(q, 'SELECT 1 FROM feature_versioning_environmentfeatureversion WHERE uuid = $1 AND published_at IS NULL', [
-          state.environment_feature_version_id,
-        ])
-      : undefined;
-    if (!draft) {
-      throw new ApiError(400, {
-        detail: 'This environment uses v2 feature versioning. Use the environment feature version endpoint instead.',
-      });
-    }
-  }
+  await requireDirectStateWrite(q, environment, state);
   await lockFeatureInEnvironment(q, environment.id, state.feature_id);
   if (patch.enabled !== undefined) {
     await q.query('UPDATE features_featurestate SET enabled = $2, updated_at = now() WHERE id = $1', [state.id, patch.enabled]);

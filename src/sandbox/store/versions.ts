@@ -255,7 +255,7 @@ export async function publishVersion(
   // The route found the version before taking the lock; a delete may have committed while this
   // request waited for it. Answer as if the publish had arrived after the delete: 404, as
   // Flagsmith's `get_object()` answers for a soft-deleted version.
-  if (!(await versionByUuid(q, uuid))) throw notFound();
+  if (!(await versionByUuid(q, uuid))) throw notFound('EnvironmentFeatureVersion');
   await q.query(
     `UPDATE feature_versioning_environmentfeatureversion
         SET published_at = COALESCE($5::timestamptz, statement_timestamp()), live_from = COALESCE($2::timestamptz, live_from, $5::timestamptz, statement_timestamp()),
@@ -289,4 +289,26 @@ export async function deleteVersion(q: Queryable, version: VersionRow): Promise<
     'UPDATE features_featurestate SET environment_feature_version_id = NULL, deleted_at = now() WHERE environment_feature_version_id = $1',
     [version.uuid],
   );
+}
+
+/** What a draft's feature-state update changes; absent fields keep their stored contents. */
+export interface DraftStateChange {
+  enabled?: boolean;
+  featureStateValue?: Partial<StoredValue> & Pick<StoredValue, 'type'>;
+}
+
+/**
+ * Change one feature state of a draft in place (no audit row: nothing is live until the publish,
+ * which writes its own). The route has refused a published version already; the lock and the
+ * check here keep a publish that committed meanwhile from being changed after the fact.
+ */
+export async function updateDraftStateInPlace(q: Queryable, version: VersionRow, stateId: number, change: DraftStateChange): Promise<void> {
+  await lockFeatureInEnvironment(q, version.environment_id, version.feature_id);
+  const fresh = await versionByUuid(q, version.uuid);
+  if (!fresh) throw notFound('EnvironmentFeatureVersion');
+  if (fresh.published_at !== null) throw new ApiError(400, { detail: 'Cannot modify published version.' });
+  if (change.enabled !== undefined) {
+    await q.query('UPDATE features_featurestate SET enabled = $2, updated_at = now() WHERE id = $1', [stateId, change.enabled]);
+  }
+  if (change.featureStateValue !== undefined) await writeValue(q, stateId, change.featureStateValue);
 }

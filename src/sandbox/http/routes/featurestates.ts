@@ -2,26 +2,32 @@
  * Environment feature states (live environment defaults, page-only pagination) and the legacy
  * featurestate writes, refused on v2 environments since Flagsmith 2.234.0.
  */
-import { ApiError, notFound } from '../../errors.js';
+import { ApiError, notFound, permissionDenied } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
 import { type EnvironmentRow, environmentByApiKey, environmentById, liveEnvironmentDefaults, stateById } from '../../store/read.js';
-import { type LegacyStatePatch, legacyUpdateState } from '../../store/states.js';
+import { type LegacyStatePatch, legacyUpdateState, requireDirectStateWrite } from '../../store/states.js';
 import type { FlatValue } from '../../store/values.js';
 import { pageOnly } from '../pagination.js';
 import { type Ctx, type Reply, type Route, intParam, route } from '../router.js';
 import { stateDictJson, stateFlatJson } from '../shapes.js';
 
-async function environmentOf(ctx: Ctx): Promise<EnvironmentRow> {
+/**
+ * The environment of an `environments/{key}/featurestates/` request. An unknown key is refused by
+ * the permission class on the list (403, before any lookup), while a detail route defers to the
+ * object lookup, whose queryset raises `NotFound("Environment not found.")`.
+ */
+async function environmentOf(ctx: Ctx, kind: 'list' | 'detail'): Promise<EnvironmentRow> {
   const environment = await environmentByApiKey(ctx.db.pool, ctx.params.apiKey ?? '');
-  if (!environment) throw notFound();
-  return environment;
+  if (environment) return environment;
+  if (kind === 'list') throw permissionDenied();
+  throw new ApiError(404, { detail: 'Environment not found.' });
 }
 
 /** Flagsmith's detail lookup goes through the list queryset: only live environment defaults resolve. */
 async function liveState(q: Queryable, environment: EnvironmentRow, id: number | undefined) {
-  if (id === undefined) throw notFound();
+  if (id === undefined) throw notFound('FeatureState');
   const state = (await liveEnvironmentDefaults(q, environment)).find((s) => s.id === id);
-  if (!state) throw notFound();
+  if (!state) throw notFound('FeatureState');
   return state;
 }
 
@@ -58,7 +64,7 @@ function legacyPatch(body: unknown): LegacyStatePatch {
 const updateInEnvironment =
   (answer: 'state' | 'featureAndEnabled') =>
   async (ctx: Ctx): Promise<Reply> => {
-    const environment = await environmentOf(ctx);
+    const environment = await environmentOf(ctx, 'detail');
     const state = await liveState(ctx.db.pool, environment, intParam(ctx.params.id));
     const patch = legacyPatch(ctx.body);
     const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch));
@@ -69,15 +75,27 @@ const updateInEnvironment =
 const updateUnscoped = async (ctx: Ctx) => {
   const state = await stateById(ctx.db.pool, intParam(ctx.params.id) ?? 0);
   const environment = state && (await environmentById(ctx.db.pool, state.environment_id));
-  if (!state || !environment) throw notFound();
+  if (!state || !environment) throw notFound('FeatureState');
   const patch = legacyPatch(ctx.body);
   const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch));
   return { status: 200, body: stateDictJson(updated) };
 };
 
+/**
+ * Flagsmith's `destroy` refuses a v2 environment's state (every state this route resolves belongs
+ * to a published version). Removing a v1 environment default is not modelled: flagops never does
+ * it, and a feature without its default state is not a state the sandbox's reads expect.
+ */
+const deleteInEnvironment = async (ctx: Ctx): Promise<Reply> => {
+  const environment = await environmentOf(ctx, 'detail');
+  const state = await liveState(ctx.db.pool, environment, intParam(ctx.params.id));
+  await requireDirectStateWrite(ctx.db.pool, environment, state);
+  throw new ApiError(405, { detail: 'Method "DELETE" not allowed.' });
+};
+
 export const featureStateRoutes: Route[] = [
   route('GET', '/api/v1/environments/:apiKey/featurestates/', 'admin', async (ctx) => {
-    const environment = await environmentOf(ctx);
+    const environment = await environmentOf(ctx, 'list');
     const featureParam = ctx.url.searchParams.get('feature');
     const featureId = featureParam === null ? undefined : intParam(featureParam);
     if (featureParam !== null && featureId === undefined) throw new ApiError(400, { feature: ['A valid integer is required.'] });
@@ -88,9 +106,10 @@ export const featureStateRoutes: Route[] = [
     return { status: 200, body: pageOnly(ctx, states.map(stateFlatJson)) };
   }),
   route('GET', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', async (ctx) => {
-    const environment = await environmentOf(ctx);
+    const environment = await environmentOf(ctx, 'detail');
     return { status: 200, body: stateFlatJson(await liveState(ctx.db.pool, environment, intParam(ctx.params.id))) };
   }),
+  route('DELETE', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', deleteInEnvironment),
   route('PATCH', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment('featureAndEnabled')),
   route('PUT', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment('state')),
   // `features/featurestates/` has create, update and list but no retrieve: GET on an id is a 405.

@@ -25,7 +25,7 @@ function notModifiedSince(ctx: Ctx, updatedAt: Date): boolean {
 export const sdkRoutes: Route[] = [
   route('GET', '/api/v1/flags/', 'sdk', async (ctx) => {
     const caller = ctx.sdk;
-    if (!caller) throw notFound();
+    if (!caller) throw notFound('Environment');
     const environment = caller.environment;
     const name = ctx.url.searchParams.get('feature');
     const hideDisabled = await hidesDisabledFlags(ctx.db.pool, environment);
@@ -46,12 +46,12 @@ export const sdkRoutes: Route[] = [
   }),
   route('GET', '/api/v1/environment-document/', 'server', async (ctx) => {
     const environment = ctx.sdk?.environment;
-    if (!environment) throw notFound();
+    if (!environment) throw notFound('Environment');
     const lastModified = { 'Last-Modified': environment.updated_at.toUTCString() };
     // Flagsmith's own caveat: updated_at moves on audit rows and publishes, not at a scheduled go-live.
     if (notModifiedSince(ctx, environment.updated_at)) return { status: 304, headers: lastModified };
     const document = await environmentDocument(ctx.db.pool, environment);
-    if (!document) throw notFound();
+    if (!document) throw notFound('Environment');
     return { status: 200, body: document, headers: { ...updatedAtHeader(ctx), ...lastModified } };
   }),
 ];

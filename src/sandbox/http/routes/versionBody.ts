@@ -23,34 +23,58 @@ export function parseDateTime(value: unknown): Date | null | 'invalid' {
   return Number.isNaN(date.getTime()) ? 'invalid' : date;
 }
 
+/**
+ * The Python type name DRF puts in its type errors (`type(data).__name__`): a JSON object is a
+ * `dict`, a list a `list`, text a `str`.
+ */
+export function pythonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (value === null) return 'NoneType';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  return 'dict';
+}
+
+const expectedDictionary = (raw: unknown): Errors => ({
+  non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(raw)}.`],
+});
+
+type ParsedValue = VersionStateInput['featureStateValue'];
+
+/** The nested `feature_state_value` dict (`FeatureStateValueSerializer`). */
+function parseValue(value: unknown): { value?: ParsedValue; errors?: unknown } {
+  if (!isObject(value)) return { errors: expectedDictionary(value) };
+  const valueErrors: Errors = {};
+  const type = value.type ?? 'unicode';
+  if (!isValueType(type)) valueErrors.type = [`"${typeof type === 'string' ? type : JSON.stringify(type)}" is not a valid choice.`];
+  if (value.integer_value !== undefined && value.integer_value !== null && !Number.isInteger(value.integer_value)) {
+    valueErrors.integer_value = ['A valid integer is required.'];
+  }
+  if (value.boolean_value !== undefined && value.boolean_value !== null && typeof value.boolean_value !== 'boolean') {
+    valueErrors.boolean_value = ['Must be a valid boolean.'];
+  }
+  if (value.string_value !== undefined && value.string_value !== null && typeof value.string_value !== 'string') {
+    valueErrors.string_value = ['Not a valid string.'];
+  }
+  if (Object.keys(valueErrors).length > 0 || !isValueType(type)) return { errors: valueErrors };
+  const parsed: ParsedValue = { type };
+  for (const key of ['string_value', 'integer_value', 'boolean_value'] as const) {
+    if (key in value) (parsed as Record<string, unknown>)[key] = value[key] ?? null;
+  }
+  return { value: parsed };
+}
+
 function parseState(raw: unknown): { state?: VersionStateInput; errors?: Errors } {
-  if (!isObject(raw)) return { errors: { non_field_errors: ['Invalid data. Expected a dictionary, but got ' + typeof raw + '.'] } };
+  if (!isObject(raw)) return { errors: expectedDictionary(raw) };
   const errors: Errors = {};
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') errors.enabled = ['Must be a valid boolean.'];
-  const value = raw.feature_state_value;
-  let featureStateValue: VersionStateInput['featureStateValue'] | undefined;
-  if (value === undefined) errors.feature_state_value = [REQUIRED];
-  else if (!isObject(value)) errors.feature_state_value = { non_field_errors: ['Invalid data. Expected a dictionary, but got ' + typeof value + '.'] };
+  let featureStateValue: ParsedValue | undefined;
+  if (raw.feature_state_value === undefined) errors.feature_state_value = [REQUIRED];
   else {
-    const valueErrors: Errors = {};
-    const type = value.type ?? 'unicode';
-    if (!isValueType(type)) valueErrors.type = [`"${typeof type === 'string' ? type : JSON.stringify(type)}" is not a valid choice.`];
-    if (value.integer_value !== undefined && value.integer_value !== null && !Number.isInteger(value.integer_value)) {
-      valueErrors.integer_value = ['A valid integer is required.'];
-    }
-    if (value.boolean_value !== undefined && value.boolean_value !== null && typeof value.boolean_value !== 'boolean') {
-      valueErrors.boolean_value = ['Must be a valid boolean.'];
-    }
-    if (value.string_value !== undefined && value.string_value !== null && typeof value.string_value !== 'string') {
-      valueErrors.string_value = ['Not a valid string.'];
-    }
-    if (Object.keys(valueErrors).length > 0) errors.feature_state_value = valueErrors;
-    else if (isValueType(type)) {
-      featureStateValue = { type };
-      for (const key of ['string_value', 'integer_value', 'boolean_value'] as const) {
-        if (key in value) (featureStateValue as Record<string, unknown>)[key] = value[key] ?? null;
-      }
-    }
+    const parsed = parseValue(raw.feature_state_value);
+    if (parsed.errors) errors.feature_state_value = parsed.errors;
+    featureStateValue = parsed.value;
   }
   let segmentId: number | null = null;
   let priority: number | undefined;
@@ -76,7 +100,7 @@ function parseState(raw: unknown): { state?: VersionStateInput; errors?: Errors 
 function parseStates(raw: unknown, key: string, errors: Errors): VersionStateInput[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
-    errors[key] = { non_field_errors: [`Expected a list of items but got type "${typeof raw}".`] };
+    errors[key] = { non_field_errors: [`Expected a list of items but got type "${pythonTypeName(raw)}".`] };
     return [];
   }
   const parsed = raw.map(parseState);
@@ -116,4 +140,32 @@ export function parsePublishBody(body: unknown): Date | null {
   const liveFrom = parseDateTime(isObject(body) ? body.live_from : undefined);
   if (liveFrom === 'invalid') throw new ApiError(400, { live_from: [DATETIME_FORMAT] });
   return liveFrom;
+}
+
+/** What a PATCH/PUT of a draft's feature state may change. */
+export interface DraftStatePatch {
+  enabled?: boolean;
+  featureStateValue?: ParsedValue;
+}
+
+/**
+ * The body of a draft feature-state update: optional `enabled` and `feature_state_value` (partial
+ * either way, as the sandbox models only these two fields).
+ * @throws ApiError 400 with DRF-style field errors.
+ */
+export function parseDraftStatePatch(body: unknown): DraftStatePatch {
+  if (!isObject(body)) throw new ApiError(400, expectedDictionary(body));
+  const errors: Errors = {};
+  const patch: DraftStatePatch = {};
+  if (body.enabled !== undefined) {
+    if (typeof body.enabled === 'boolean') patch.enabled = body.enabled;
+    else errors.enabled = ['Must be a valid boolean.'];
+  }
+  if (body.feature_state_value !== undefined) {
+    const parsed = parseValue(body.feature_state_value);
+    if (parsed.errors) errors.feature_state_value = parsed.errors;
+    if (parsed.value) patch.featureStateValue = parsed.value;
+  }
+  if (Object.keys(errors).length > 0) throw new ApiError(400, errors);
+  return patch;
 }

@@ -4,28 +4,79 @@
  */
 import { ApiError, notFound } from '../../errors.js';
 import { type EnvironmentRow, type FeatureRow, environmentById, featureById, statesOfVersion } from '../../store/read.js';
-import { createVersion, deleteVersion, listVersions, previousVersion, publishVersion, versionByUuid } from '../../store/versions.js';
+import {
+  type VersionRow,
+  createVersion,
+  deleteVersion,
+  listVersions,
+  previousVersion,
+  publishVersion,
+  updateDraftStateInPlace,
+  versionByUuid,
+} from '../../store/versions.js';
 import { customPage } from '../pagination.js';
-import { type Ctx, type Route, intParam, route } from '../router.js';
-import { stateDictJson, versionJson, versionRetrieveJson } from '../shapes.js';
-import { parseCreateVersionBody, parsePublishBody } from './versionBody.js';
+import { type Ctx, type Reply, type Route, intParam, route } from '../router.js';
+import { versionJson, versionRetrieveJson, versionStateJson } from '../shapes.js';
+import { parseCreateVersionBody, parseDraftStatePatch, parsePublishBody } from './versionBody.js';
 
 const base = '/api/v1/environments/:environmentId(\\d+)/features/:featureId(\\d+)/versions';
 
-/** Flagsmith resolves the feature first, then the environment within the feature's project. */
+/**
+ * Flagsmith resolves the feature first, then the environment within the feature's project. (On a
+ * write, its permission class looks the environment up first without catching its absence, which
+ * answers a 500; the sandbox answers the 404 a read gets.)
+ */
 async function scope(ctx: Ctx): Promise<{ environment: EnvironmentRow; feature: FeatureRow }> {
   const feature = await featureById(ctx.db.pool, intParam(ctx.params.featureId) ?? 0);
-  if (!feature) throw notFound();
+  if (!feature) throw notFound('Feature');
   const environment = await environmentById(ctx.db.pool, intParam(ctx.params.environmentId) ?? 0);
-  if (!environment || environment.project_id !== feature.project_id) throw notFound();
+  if (!environment || environment.project_id !== feature.project_id) throw notFound('Environment');
   return { environment, feature };
 }
 
 async function versionIn(ctx: Ctx, environment: EnvironmentRow, feature: FeatureRow) {
   const version = await versionByUuid(ctx.db.pool, ctx.params.uuid ?? '');
-  if (!version || version.environment_id !== environment.id || version.feature_id !== feature.id) throw notFound();
+  if (!version || version.environment_id !== environment.id || version.feature_id !== feature.id) throw notFound('EnvironmentFeatureVersion');
   return version;
 }
+
+/**
+ * The version a write under `…/versions/{uuid}/featurestates/` addresses. Flagsmith checks the
+ * version before the environment and the feature, and refuses every write to a published one.
+ */
+async function draftForStateWrite(ctx: Ctx): Promise<{ environment: EnvironmentRow; feature: FeatureRow; version: VersionRow }> {
+  const version = await versionByUuid(ctx.db.pool, ctx.params.uuid ?? '');
+  if (!version) throw notFound('EnvironmentFeatureVersion');
+  if (version.published_at !== null) throw new ApiError(400, { detail: 'Cannot modify published version.' });
+  const { environment, feature } = await scope(ctx);
+  return { environment, feature, version };
+}
+
+/**
+ * PATCH/PUT of a draft's feature state: `enabled` and the value dict, as the create-version body
+ * takes them. Writing to a published version is refused above.
+ */
+const updateDraftState = async (ctx: Ctx): Promise<Reply> => {
+  const { version } = await draftForStateWrite(ctx);
+  const id = intParam(ctx.params.id);
+  const state = (await statesOfVersion(ctx.db.pool, version.uuid)).find((s) => s.id === id);
+  if (!state) throw notFound('FeatureState');
+  const patch = parseDraftStatePatch(ctx.body);
+  await ctx.db.transaction((q) => updateDraftStateInPlace(q, version, state.id, patch));
+  const updated = (await statesOfVersion(ctx.db.pool, version.uuid)).find((s) => s.id === id);
+  if (!updated) throw new Error('feature state vanished after update');
+  return { status: 200, body: versionStateJson(updated) };
+};
+
+/**
+ * The other writes of that viewset (create a segment override, delete one) are not modelled on a
+ * draft: flagops changes drafts through the create-version body. They are refused on a published
+ * version exactly as Flagsmith refuses them.
+ */
+const refuseUnmodelledDraftWrite = async (ctx: Ctx): Promise<Reply> => {
+  await draftForStateWrite(ctx);
+  throw new ApiError(405, { detail: `Method "${ctx.method}" not allowed.` });
+};
 
 function isLiveParam(ctx: Ctx): boolean | undefined {
   const raw = ctx.url.searchParams.get('is_live');
@@ -65,11 +116,15 @@ export const versionRoutes: Route[] = [
   route('GET', `${base}/:uuid/featurestates/`, 'admin', async (ctx) => {
     const { environment, feature } = await scope(ctx);
     const version = await versionIn(ctx, environment, feature);
-    return { status: 200, body: (await statesOfVersion(ctx.db.pool, version.uuid)).map(stateDictJson) };
+    return { status: 200, body: (await statesOfVersion(ctx.db.pool, version.uuid)).map(versionStateJson) };
   }),
+  route('POST', `${base}/:uuid/featurestates/`, 'admin', refuseUnmodelledDraftWrite),
+  route('PATCH', `${base}/:uuid/featurestates/:id(\\d+)/`, 'admin', updateDraftState),
+  route('PUT', `${base}/:uuid/featurestates/:id(\\d+)/`, 'admin', updateDraftState),
+  route('DELETE', `${base}/:uuid/featurestates/:id(\\d+)/`, 'admin', refuseUnmodelledDraftWrite),
   route('GET', '/api/v1/environment-feature-versions/:uuid/', 'admin', async (ctx) => {
     const version = await versionByUuid(ctx.db.pool, ctx.params.uuid ?? '');
-    if (!version) throw notFound();
+    if (!version) throw notFound('EnvironmentFeatureVersion');
     const previous = await previousVersion(ctx.db.pool, version);
     return { status: 200, body: versionRetrieveJson(version, previous?.uuid ?? null) };
   }),
