@@ -9,12 +9,11 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { parseConfig } from '../src/config/load.js';
 import { ConfigError } from '../src/config/errors.js';
 import { startRollback } from '../src/rollback/start.js';
 import { approveSignal, approveUpdate, rejectUpdate, resolveUpdate, statusQuery } from '../workflows/rollback/messages.js';
-import { sampleConfig, writeConfigFile } from './helpers/cli.js';
+import { runCliInProcess, sampleConfig, writeConfigFile } from './helpers/cli.js';
 import { APPROVER, FLAG, REQUESTER, rollbackFixture, testInput, waitForStatus } from './helpers/rollback.js';
 import { runWithWorker } from './helpers/temporal.js';
 
@@ -33,29 +32,10 @@ afterAll(() => {
   console.log(`corpus: cases=${results.length} bad=${bad.length}`);
 });
 
-/** Run the CLI in this process with `env` as its whole environment; capture its output. */
+/** The CLI in this process (see `runCliInProcess`), its output as one text. */
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
-  const saved = { env: process.env, out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  let out = '';
-  const capture = (chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  };
-  process.env = { PATH: saved.env.PATH, HOME: saved.env.HOME, ...env };
-  process.exitCode = undefined;
-  process.stdout.write = capture;
-  process.stderr.write = capture;
-  try {
-    const code = await main(['node', 'flagops', ...args]);
-    return { code, out };
-  } catch (error) {
-    return { code: -1, out: `${out}\nTHROWN ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` };
-  } finally {
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-    process.env = saved.env;
-    process.exitCode = undefined;
-  }
+  const result = await runCliInProcess(args, { PATH: process.env.PATH, HOME: process.env.HOME, ...env });
+  return { code: result.code, out: `${result.stdout}${result.stderr}` };
 }
 
 /** The verdict on one CLI case: null when it is a clean usage error naming `names`. */

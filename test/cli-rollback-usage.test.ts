@@ -1,9 +1,10 @@
 /**
- * The rollback commands' validation, as a user meets it: the real CLI as a subprocess, exit 2 with
- * a message naming the option or variable to fix, before anything connects or starts.
+ * The rollback commands' validation, as a user meets it: exit 2 with a message naming the option
+ * or variable to fix, before anything connects or starts. Parsing runs the CLI in this process;
+ * the connection errors run the real CLI as a subprocess.
  */
 import { describe, expect, it } from 'vitest';
-import { cliEnv, runCli, sampleConfig, writeConfigFile } from './helpers/cli.js';
+import { cliEnv, runCli, runCliInProcess, sampleConfig, writeConfigFile } from './helpers/cli.js';
 
 const config = writeConfigFile(sampleConfig());
 // Nothing listens on port 9: a command that got past validation would fail to connect (exit 1),
@@ -12,7 +13,7 @@ const env = cliEnv({ FLAGOPS_CONFIG: config, FLAGSMITH_ADMIN_TOKEN: 'tok', TEMPO
 const base = ['rollback', 'auto_invoke_matcher_on_intake_complete', '--reason', 'matcher regression', '--incident', 'INC-1', '--as', 'ic@example.com'];
 
 async function usage(args: string[], names: string, environment = env): Promise<void> {
-  const result = await runCli(args, environment);
+  const result = await runCliInProcess(args, environment);
   expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(2);
   expect(result.stderr).toContain(names);
 }
@@ -114,7 +115,7 @@ describe('Temporal connection errors', () => {
 
 describe('flagops setup-temporal --cloud', () => {
   it('prints the tcld command with every attribute, without connecting', async () => {
-    const result = await runCli(['setup-temporal', '--cloud'], cliEnv({ TEMPORAL_ADDRESS: '127.0.0.1:9', TEMPORAL_NAMESPACE: 'flagops.a1b2c' }));
+    const result = await runCliInProcess(['setup-temporal', '--cloud'], cliEnv({ TEMPORAL_ADDRESS: '127.0.0.1:9', TEMPORAL_NAMESPACE: 'flagops.a1b2c' }));
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('tcld namespace search-attributes add --namespace flagops.a1b2c');
     for (const pair of ['FlagName=Keyword', 'FlagEnvironments=KeywordList', 'IncidentId=Keyword', 'RollbackStep=Keyword', 'RequestedBy=Keyword', 'ApprovedBy=Keyword', 'RollbackOutcome=Keyword']) {

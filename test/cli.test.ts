@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
-import { cliEnv, runCli, sampleConfig, writeConfigFile } from './helpers/cli.js';
+import { cliEnv, runCli, runCliInProcess, sampleConfig, writeConfigFile } from './helpers/cli.js';
 
 describe('the flagops CLI', () => {
   it('prints help for every command and exits 0', async () => {
     const names = buildProgram().commands.map((command) => command.name());
     expect(names).toContain('worker');
     for (const name of names) {
-      const result = await runCli([name, '--help'], cliEnv());
+      const result = await runCliInProcess([name, '--help'], cliEnv());
       expect(result.code, `${name} --help`).toBe(0);
       expect(result.stdout).toContain(`Usage: flagops ${name}`);
     }
@@ -29,7 +29,7 @@ describe('the flagops CLI', () => {
   it('exits 2 naming SLACK_WEBHOOK_URL when it is not a URL, without repeating the (secret) value and before connecting', async () => {
     const secret = 'hooks.slack.com/services/T000/B000/notAUrlSecret';
     // TEMPORAL_ADDRESS points nowhere: a connection attempt would fail differently (exit 1).
-    const result = await runCli(
+    const result = await runCliInProcess(
       ['worker'],
       cliEnv({ FLAGOPS_CONFIG: writeConfigFile(sampleConfig()), FLAGSMITH_ADMIN_TOKEN: 'tok', SLACK_WEBHOOK_URL: secret, TEMPORAL_ADDRESS: '127.0.0.1:9', METRICS_PORT: '0' }),
     );
@@ -39,7 +39,7 @@ describe('the flagops CLI', () => {
   });
 
   it('exits 2 naming GITHUB_API_URL when it is not an http(s) URL', async () => {
-    const result = await runCli(
+    const result = await runCliInProcess(
       ['worker'],
       cliEnv({ FLAGOPS_CONFIG: writeConfigFile(sampleConfig()), FLAGSMITH_ADMIN_TOKEN: 'tok', GITHUB_API_URL: 'ftp://github.example.com', TEMPORAL_ADDRESS: '127.0.0.1:9', METRICS_PORT: '0' }),
     );

@@ -1,5 +1,6 @@
 /**
- * Run the real `flagops` CLI as a subprocess (bin/flagops.mjs), with an environment built from
+ * Run the real `flagops` CLI as a subprocess (bin/flagops.mjs), or in this process (`main`) for
+ * the tests that only check argument and configuration parsing, with an environment built from
  * scratch per call so one test's variables never leak into another's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.js';
 import { seed002FlagsmithConfig } from '../../src/devtools/seed-002.js';
 
 export const binPath = fileURLToPath(new URL('../../bin/flagops.mjs', import.meta.url));
@@ -59,4 +61,29 @@ export function sampleConfig(overrides: { apiUrl?: string } = {}) {
     flagsmith: seed002FlagsmithConfig(overrides.apiUrl ?? 'http://127.0.0.1:9'),
     approval: { approvers: ['sd@example.com'], distinctFromRequester: true, timeout: '30m' },
   };
+}
+
+/**
+ * Run the CLI's `main` in this process with `env` as its whole environment, capturing what it
+ * writes: for tests of parsing and validation, which need no subprocess (a spawn costs a Node
+ * start). A thrown error is reported as exit -1 with its stack in `stderr`.
+ */
+export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult & { code: number }> {
+  const saved = { env: process.env, out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr), exitCode: process.exitCode };
+  let stdout = '';
+  let stderr = '';
+  const text = (chunk: string | Uint8Array) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+  process.env = { ...env };
+  process.stdout.write = (chunk: string | Uint8Array) => ((stdout += text(chunk)), true);
+  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += text(chunk)), true);
+  try {
+    return { code: await main(['node', 'flagops', ...args]), stdout, stderr };
+  } catch (error) {
+    return { code: -1, stdout, stderr: `${stderr}\nTHROWN ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` };
+  } finally {
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+    process.env = saved.env;
+    process.exitCode = saved.exitCode;
+  }
 }
