@@ -178,6 +178,22 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
     expect((await client.getEnvironmentDefaultFeatureState(fx.production.apiKey, fx.booleanFlag))?.id).toBe(live?.id);
   });
 
+  it("lists an environment's live states under features/featurestates/?environment=, values as dicts", async () => {
+    const live = await client.getEnvironmentDefaultFeatureState(fx.production.apiKey, fx.booleanFlag);
+    const r = await raw('GET', `api/v1/features/featurestates/?environment=${fx.production.id}&feature=${live?.feature ?? -1}`);
+    expect(r.status).toBe(200);
+    const page = r.json as { count: number; results: Record<string, unknown>[] };
+    const envDefault = page.results.find((s) => s.feature_segment === null && s.identity === null);
+    expect(envDefault).toMatchObject({ id: live?.id, environment: fx.production.id, enabled: live?.enabled, feature_state_value: { type: 'unicode' } });
+    expect((await raw('GET', 'api/v1/features/featurestates/')).status).toBe(403);
+  });
+
+  it('serves the audit-log list of every organisation the caller administers', async () => {
+    const r = await raw('GET', `api/v1/audit/?project=${fx.projectId}`);
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ count: expect.any(Number) as unknown, results: expect.any(Array) as unknown });
+  });
+
   it("answers with Flagsmith's fields: environment metadata, project-feature extras, version states without version fields", async () => {
     const retrieved = await raw('GET', `api/v1/environments/${fx.production.apiKey}/`);
     const environment = retrieved.json as Record<string, unknown>;

@@ -275,6 +275,18 @@ describe('flagops sandbox', async () => {
       expect(row.environment).not.toHaveProperty('total_segment_overrides');
     });
 
+    it('serves the organisation and all-organisations audit lists with the rows the sandbox wrote (no plan limit hides them)', async () => {
+      const [organisation] = await sandbox.db.query<{ organisation_id: number }>('SELECT organisation_id FROM projects_project WHERE id = 36214');
+      const ofProject = await api('GET', '/api/v1/projects/36214/audit/');
+      const ofOrganisation = await api('GET', `/api/v1/organisations/${organisation?.organisation_id}/audit/`);
+      expect(ofProject.body.count).toBeGreaterThan(0);
+      expect(ofOrganisation.body.results.map((r: { id: number }) => r.id)).toEqual(ofProject.body.results.map((r: { id: number }) => r.id));
+      const all = await api('GET', '/api/v1/audit/?project=36214&search=NEW VERSION');
+      expect(all.body.count).toBeGreaterThan(0);
+      expect(all.body.results.every((r: { log: string; project: { id: number } }) => r.log.startsWith('New version') && r.project.id === 36214)).toBe(true);
+      expect(await api('GET', '/api/v1/organisations/2147480000/audit/')).toMatchObject({ status: 403 });
+    });
+
     it("keeps a clear 400 for a project parameter that is not a number (Flagsmith's query fails with a 500)", async () => {
       for (const query of ['?project=abc', '']) {
         expect(await api('GET', `/api/v1/environments/${query}`)).toMatchObject({ status: 400, body: ['Invalid or missing value for project parameter.'] });

@@ -61,14 +61,31 @@ export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<numbe
   return inserted[0]?.id ?? 0;
 }
 
-/** Audit rows of a project, newest first. */
-export async function auditOfProject(q: Queryable, projectId: number, environmentId?: number): Promise<AuditRow[]> {
+/** Which audit rows a list asks for; every given field narrows it. */
+export interface AuditFilter {
+  projectId?: number;
+  organisationId?: number;
+  environmentIds?: readonly number[];
+  /** Case-insensitive substring of the log text (`log__icontains`). */
+  search?: string;
+}
+
+/** Audit rows, newest first, narrowed as the filter says. */
+export async function auditRows(q: Queryable, filter: AuditFilter): Promise<AuditRow[]> {
+  const pattern = filter.search === undefined ? null : `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return rows<AuditRow>(
     q,
-    `SELECT * FROM audit_auditlog
-      WHERE (project_id = $1 OR environment_id IN (SELECT id FROM environments_environment WHERE project_id = $1))
-        AND ($2::int IS NULL OR environment_id = $2)
-      ORDER BY created_date DESC, id DESC`,
-    [projectId, environmentId ?? null],
+    `SELECT a.* FROM audit_auditlog a LEFT JOIN projects_project p ON p.id = a.project_id
+      WHERE ($1::int IS NULL OR a.project_id = $1)
+        AND ($2::int IS NULL OR p.organisation_id = $2)
+        AND ($3::int[] IS NULL OR a.environment_id = ANY($3::int[]))
+        AND ($4::text IS NULL OR a.log ILIKE $4)
+      ORDER BY a.created_date DESC, a.id DESC`,
+    [filter.projectId ?? null, filter.organisationId ?? null, filter.environmentIds ?? null, pattern],
   );
+}
+
+/** Audit rows of a project, newest first. */
+export async function auditOfProject(q: Queryable, projectId: number, environmentId?: number): Promise<AuditRow[]> {
+  return auditRows(q, { projectId, ...(environmentId === undefined ? {} : { environmentIds: [environmentId] }) });
 }

@@ -216,6 +216,23 @@ export async function liveEnvironmentDefaults(
   );
 }
 
+/**
+ * Every live feature state of an environment, segment overrides included, by id
+ * (`get_environment_flags_list` without filters). v2: the states of each feature's live version.
+ * v1: the environment defaults only, since the sandbox never writes v1 segment overrides.
+ */
+export async function liveEnvironmentStates(q: Queryable, environment: Pick<EnvironmentRow, 'id' | 'use_v2_feature_versioning'>): Promise<StateRow[]> {
+  if (!environment.use_v2_feature_versioning) return (await liveEnvironmentDefaults(q, environment)).sort((a, b) => a.id - b.id);
+  return rows<StateRow>(
+    q,
+    `${stateSelect}
+      WHERE fs.environment_feature_version_id IN (${currentVersionsOf('$1')})
+        AND fs.environment_id = $1 AND fs.identity_id IS NULL AND fs.deleted_at IS NULL
+      ORDER BY fs.id`,
+    [environment.id],
+  );
+}
+
 /** One feature state by id, whatever its liveness. */
 export async function stateById(q: Queryable, id: number): Promise<StateRow | undefined> {
   return one<StateRow>(q, `${stateSelect} WHERE fs.id = $1 AND fs.deleted_at IS NULL`, [id]);

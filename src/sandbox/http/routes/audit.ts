@@ -1,11 +1,14 @@
-/** `projects/{id}/audit/`: the audit rows the sandbox wrote, newest first. */
-import { permissionDenied } from '../../errors.js';
-import { type AuditRow, auditOfProject } from '../../store/audit.js';
-import { one } from '../../store/db.js';
-import type { Queryable } from '../../store/db.js';
+/**
+ * The audit-log lists: `projects/{id}/audit/`, `organisations/{id}/audit/` and `audit/`, newest
+ * first. The sandbox shows every row: it does not model the plan limits that make a self-hosted
+ * open-source install answer these lists with no rows.
+ */
+import { ApiError, permissionDenied } from '../../errors.js';
+import { type AuditFilter, type AuditRow, auditRows } from '../../store/audit.js';
+import { type Queryable, one } from '../../store/db.js';
 import { environmentsByIds, projectsByIds } from '../../store/read.js';
 import { customPage } from '../pagination.js';
-import { type Route, intParam, route } from '../router.js';
+import { type Ctx, type Reply, type Route, intParam, route } from '../router.js';
 import { type AuditRelations, auditJson } from '../shapes.js';
 
 const idsOf = (values: (number | null)[]): number[] => [...new Set(values.filter((v): v is number => v !== null))];
@@ -19,17 +22,55 @@ async function relationsOf(q: Queryable, entries: AuditRow[]): Promise<AuditRela
   return { environments: new Map(environments.map((e) => [e.id, e])), projects: new Map(projects.map((p) => [p.id, p])) };
 }
 
+/** An integer query parameter of `AuditLogsQueryParamSerializer`, with its error for text. */
+function integerQuery(ctx: Ctx, name: string): number | undefined {
+  const raw = ctx.url.searchParams.get(name);
+  if (raw === null || raw === '') return undefined;
+  const value = intParam(raw);
+  if (value === undefined) throw new ApiError(400, { [name]: ['A valid integer is required.'] });
+  return value;
+}
+
+/**
+ * The query parameters every audit list takes: `project`, `environments` (repeatable; the
+ * sandbox also takes the singular) and `search`.
+ */
+function queryFilter(ctx: Ctx): AuditFilter {
+  const environments = [...ctx.url.searchParams.getAll('environments'), ...ctx.url.searchParams.getAll('environment')];
+  const environmentIds = environments.map((raw) => intParam(raw));
+  if (environmentIds.some((id) => id === undefined)) throw new ApiError(400, { environments: { 0: ['A valid integer is required.'] } });
+  const project = integerQuery(ctx, 'project');
+  const search = ctx.url.searchParams.get('search') ?? '';
+  return {
+    ...(project === undefined ? {} : { projectId: project }),
+    ...(environmentIds.length > 0 ? { environmentIds: environmentIds as number[] } : {}),
+    ...(search === '' ? {} : { search }),
+  };
+}
+
+/** One page of the rows both the route's scope and the query select (Flagsmith ANDs the two). */
+async function auditPage(ctx: Ctx, scope: AuditFilter): Promise<Reply> {
+  const query = queryFilter(ctx);
+  const disjoint = scope.projectId !== undefined && query.projectId !== undefined && scope.projectId !== query.projectId;
+  const entries = disjoint ? [] : await auditRows(ctx.db.pool, { ...query, ...scope });
+  const page = customPage(ctx, entries);
+  const relations = await relationsOf(ctx.db.pool, page.results);
+  return { status: 200, body: { ...page, results: page.results.map((e) => auditJson(e, relations)) } };
+}
+
+/** The audit permission classes answer an unknown project or organisation with a plain refusal. */
+async function requireRow(ctx: Ctx, table: 'projects_project' | 'organisations_organisation', id: number | undefined): Promise<number> {
+  if (id === undefined || !(await one(ctx.db.pool, `SELECT 1 FROM ${table} WHERE id = $1`, [id]))) throw permissionDenied();
+  return id;
+}
+
 export const auditRoutes: Route[] = [
-  route('GET', '/api/v1/projects/:projectId(\\d+)/audit/', 'admin', async (ctx) => {
-    const projectId = intParam(ctx.params.projectId) ?? 0;
-    // `ProjectAuditLogPermissions` answers an unknown project with a plain refusal.
-    if (!(await one(ctx.db.pool, 'SELECT 1 FROM projects_project WHERE id = $1', [projectId]))) throw permissionDenied();
-    const environment = intParam(ctx.url.searchParams.get('environments') ?? ctx.url.searchParams.get('environment'));
-    const entries = await auditOfProject(ctx.db.pool, projectId, environment);
-    const search = ctx.url.searchParams.get('search')?.toLowerCase();
-    const filtered = search ? entries.filter((e) => e.log.toLowerCase().includes(search)) : entries;
-    const page = customPage(ctx, filtered);
-    const relations = await relationsOf(ctx.db.pool, page.results);
-    return { status: 200, body: { ...page, results: page.results.map((e) => auditJson(e, relations)) } };
-  }),
+  route('GET', '/api/v1/projects/:projectId(\\d+)/audit/', 'admin', async (ctx) =>
+    auditPage(ctx, { projectId: await requireRow(ctx, 'projects_project', intParam(ctx.params.projectId)) }),
+  ),
+  route('GET', '/api/v1/organisations/:organisationId(\\d+)/audit/', 'admin', async (ctx) =>
+    auditPage(ctx, { organisationId: await requireRow(ctx, 'organisations_organisation', intParam(ctx.params.organisationId)) }),
+  ),
+  // Every organisation the caller administers: the sandbox's one admin token administers them all.
+  route('GET', '/api/v1/audit/', 'admin', async (ctx) => auditPage(ctx, {})),
 ];

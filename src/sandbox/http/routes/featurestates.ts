@@ -4,7 +4,14 @@
  */
 import { ApiError, notFound, permissionDenied } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
-import { type EnvironmentRow, environmentByApiKey, environmentById, liveEnvironmentDefaults, stateById } from '../../store/read.js';
+import {
+  type EnvironmentRow,
+  environmentByApiKey,
+  environmentById,
+  liveEnvironmentDefaults,
+  liveEnvironmentStates,
+  stateById,
+} from '../../store/read.js';
 import { type LegacyStatePatch, legacyUpdateState, requireDirectStateWrite } from '../../store/states.js';
 import type { FlatValue } from '../../store/values.js';
 import { pageOnly } from '../pagination.js';
@@ -93,6 +100,20 @@ const deleteInEnvironment = async (ctx: Ctx): Promise<Reply> => {
   throw new ApiError(405, { detail: 'Method "DELETE" not allowed.' });
 };
 
+/**
+ * `features/featurestates/?environment=<id>`: every live state of the environment, segment
+ * overrides included, values as dicts. `FeatureStatePermissions` refuses a missing, non-numeric or
+ * unknown environment with 403 before the view's own checks run.
+ */
+const listUnscoped = async (ctx: Ctx): Promise<Reply> => {
+  const environmentId = intParam(ctx.url.searchParams.get('environment'));
+  const environment = environmentId === undefined ? undefined : await environmentById(ctx.db.pool, environmentId);
+  if (!environment) throw permissionDenied();
+  const featureId = intParam(ctx.url.searchParams.get('feature'));
+  const states = (await liveEnvironmentStates(ctx.db.pool, environment)).filter((s) => featureId === undefined || s.feature_id === featureId);
+  return { status: 200, body: pageOnly(ctx, states.map(stateDictJson)) };
+};
+
 export const featureStateRoutes: Route[] = [
   route('GET', '/api/v1/environments/:apiKey/featurestates/', 'admin', async (ctx) => {
     const environment = await environmentOf(ctx, 'list');
@@ -112,6 +133,7 @@ export const featureStateRoutes: Route[] = [
   route('DELETE', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', deleteInEnvironment),
   route('PATCH', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment('featureAndEnabled')),
   route('PUT', '/api/v1/environments/:apiKey/featurestates/:id/', 'admin', updateInEnvironment('state')),
+  route('GET', '/api/v1/features/featurestates/', 'admin', listUnscoped),
   // `features/featurestates/` has create, update and list but no retrieve: GET on an id is a 405.
   route('PATCH', '/api/v1/features/featurestates/:id(\\d+)/', 'admin', updateUnscoped),
   route('PUT', '/api/v1/features/featurestates/:id(\\d+)/', 'admin', updateUnscoped),
