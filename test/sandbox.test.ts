@@ -366,6 +366,30 @@ describe('flagops sandbox', async () => {
     });
   });
 
+  describe('legacy featurestate deletes', () => {
+    beforeAll(async () => {
+      await seedSandbox(sandbox.db, {
+        project: { id: 800, name: 'Legacy deletes' },
+        environments: [{ id: 801, name: 'LegacyDeletes', api_key: 'legacyDeleteKey', use_v2_feature_versioning: false }],
+        features: [
+          {
+            id: 960,
+            name: 'deletable_flag',
+            environments: { LegacyDeletes: { enabled: true, value: 'new', history: [{ live_from: '2026-05-01T00:00:00Z', enabled: false, value: 'old' }] } },
+          },
+        ],
+      });
+    });
+
+    it('soft-delete a v1 state, making its older state live, with the audit row Flagsmith writes', async () => {
+      const live = await liveState('legacyDeleteKey', 'deletable_flag');
+      expect(await api('DELETE', `/api/v1/environments/legacyDeleteKey/featurestates/${live.id}/`)).toMatchObject({ status: 204 });
+      expect(await liveState('legacyDeleteKey', 'deletable_flag')).toMatchObject({ enabled: false, feature_state_value: 'old' });
+      const rows = await sandbox.db.query(`SELECT log FROM audit_auditlog WHERE related_object_type = 'FEATURE_STATE' AND related_object_id = $1`, [live.id]);
+      expect(rows).toEqual([{ log: 'Flag / Remote Config Deleted: deletable_flag' }]);
+    });
+  });
+
   describe('legacy featurestate values', () => {
     it('refuses an integer beyond 32 bits with the value serializer\'s message, changing nothing', async () => {
       const fs = await liveState('legacyClientKey', 'legacy_flag');

@@ -131,3 +131,21 @@ export async function legacyUpdateState(
   if (!updated) throw new Error('feature state vanished after update');
   return updated;
 }
+
+/**
+ * The legacy DELETE of a feature state: refused on a v2 environment (see
+ * {@link requireDirectStateWrite}); on v1 a soft delete, which makes the feature's next older live
+ * state current (or leaves it without one), and the audit row Flagsmith writes for it.
+ */
+export async function legacyDeleteState(q: Queryable, environment: EnvironmentRow, state: StateRow): Promise<void> {
+  await requireDirectStateWrite(q, environment, state);
+  await lockFeatureInEnvironment(q, environment.id, state.feature_id);
+  await q.query('UPDATE features_featurestate SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL', [state.id]);
+  await writeAudit(q, {
+    projectId: environment.project_id,
+    environmentId: environment.id,
+    log: `Flag / Remote Config Deleted: ${state.feature_name}`,
+    relatedObjectType: 'FEATURE_STATE',
+    relatedObjectId: state.id,
+  });
+}

@@ -12,7 +12,7 @@ import {
   liveEnvironmentStates,
   stateById,
 } from '../../store/read.js';
-import { type LegacyStatePatch, legacyUpdateState, requireDirectStateWrite } from '../../store/states.js';
+import { type LegacyStatePatch, legacyDeleteState, legacyUpdateState } from '../../store/states.js';
 import type { FlatValue } from '../../store/values.js';
 import { pageOnly } from '../pagination.js';
 import { type Ctx, type Reply, type Route, intParam, route } from '../router.js';
@@ -88,16 +88,12 @@ const updateUnscoped = async (ctx: Ctx) => {
   return { status: 200, body: stateDictJson(updated) };
 };
 
-/**
- * Flagsmith's `destroy` refuses a v2 environment's state (every state this route resolves belongs
- * to a published version). Removing a v1 environment default is not modelled: flagops never does
- * it, and a feature without its default state is not a state the sandbox's reads expect.
- */
+/** Flagsmith's `destroy`: refused on a v2 environment, a soft delete on v1. */
 const deleteInEnvironment = async (ctx: Ctx): Promise<Reply> => {
   const environment = await environmentOf(ctx, 'detail');
   const state = await liveState(ctx.db.pool, environment, intParam(ctx.params.id));
-  await requireDirectStateWrite(ctx.db.pool, environment, state);
-  throw new ApiError(405, { detail: 'Method "DELETE" not allowed.' });
+  await ctx.db.transaction((q) => legacyDeleteState(q, environment, state));
+  return { status: 204 };
 };
 
 /**
