@@ -1,7 +1,10 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../src/devtools/dev-server.js';
+import { projectDir } from '../src/paths.js';
 import type { healthCheck } from '../workflows/index.js';
 import { createLogger } from '../src/log.js';
 import { createMetrics } from '../src/metrics.js';
@@ -64,6 +67,16 @@ describe('flagops worker (the real CLI process)', async () => {
       // Temporal's own runtime metrics (task latencies, pollers) are served on the next port.
       const runtimeMetrics = await waitForMetrics(metricsPort + 1, 10_000);
       expect(runtimeMetrics).toMatch(/^temporal_\w+/m);
+      // In Prometheus conventions: `_total` counters, durations in seconds with the unit in the name.
+      expect(runtimeMetrics).toMatch(/^temporal_\w+_total\{/m);
+      expect(runtimeMetrics).not.toMatch(/_milliseconds/);
+      // Every Temporal metric the Grafana dashboard plots is one this worker exports.
+      const dashboard = readFileSync(join(projectDir, 'deploy/grafana/flagops-dashboard.json'), 'utf8');
+      const plotted = [...new Set([...dashboard.matchAll(/temporal_[a-z_]+/g)].map((m) => m[0]))];
+      expect(plotted.length).toBeGreaterThan(0);
+      for (const name of plotted) expect(runtimeMetrics, name).toContain(name);
+      // The approval gauges are read from Temporal at each scrape.
+      expect(await waitForMetrics(metricsPort, 10_000)).toMatch(/^flagops_rollbacks_awaiting_approval 0$/m);
     } finally {
       await connection.close();
     }

@@ -12,6 +12,7 @@ import { migrate } from '../../db/sql.js';
 import { ensureAuditLogTailer } from '../../document-sync/tailer.js';
 import { createLogger } from '../../log.js';
 import { createMetrics, serveMetrics } from '../../metrics.js';
+import { registerApprovalGauges } from '../../temporal/approval-gauges.js';
 import { connectClient } from '../../temporal/connection.js';
 import { connectWorker } from '../../temporal/worker-connection.js';
 import { temporalLogger } from '../../temporal/logger.js';
@@ -34,7 +35,12 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
   Runtime.install({
     logger: temporalLogger(log.child({ component: 'temporal' })),
     ...(runtime.metricsPort > 0
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${runtime.metricsPort + 1}` } } } }
+      ? {
+          // Prometheus conventions for Temporal's own metrics: durations in seconds, `_total` counters, units in names.
+          telemetryOptions: {
+            metrics: { prometheus: { bindAddress: `0.0.0.0:${runtime.metricsPort + 1}`, useSecondsForDurations: true, countersTotalSuffix: true, unitSuffix: true } },
+          },
+        }
       : {}),
   });
 
@@ -46,6 +52,7 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
     });
     closers.push(() => client.connection.close());
     await checkNamespace(client, temporal);
+    registerApprovalGauges(metrics.registry, client, runtime.idPrefix, log);
     const built = buildActivityDeps({ config, env, log, metrics, temporal: { client, taskQueue: runtime.taskQueue, idPrefix: runtime.idPrefix } });
     closers.push(() => built.close());
     await checkDatabases([
