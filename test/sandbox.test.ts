@@ -329,6 +329,18 @@ describe('flagops sandbox', async () => {
       ]);
     });
 
+    it("deletes a draft's segment override but refuses its environment default", async () => {
+      const versions = `/api/v1/environments/${SEGMENTS.environment}/features/${SEGMENTS.feature}/versions/`;
+      const draft = await api('POST', versions, {});
+      const states = `${versions}${draft.body.uuid}/featurestates/`;
+      const [envDefault, override] = (await api('GET', states)).body;
+      expect(override.feature_segment).not.toBeNull();
+      expect(await api('DELETE', `${states}${envDefault.id}/`)).toMatchObject({ status: 400, body: { detail: 'Cannot delete environment default feature state.' } });
+      expect((await api('DELETE', `${states}${override.id}/`)).status).toBe(204);
+      expect((await api('GET', states)).body.map((st: { id: number }) => st.id)).toEqual([envDefault.id]);
+      expect((await api('DELETE', `${versions}${draft.body.uuid}/`)).status).toBe(204);
+    });
+
     it("changes a draft's feature state in place, and refuses a bad value with DRF's type name", async () => {
       const versions = `/api/v1/environments/${SEGMENTS.environment}/features/${SEGMENTS.feature}/versions/`;
       const draft = await api('POST', versions, {});

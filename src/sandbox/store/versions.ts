@@ -291,6 +291,25 @@ export async function deleteVersion(q: Queryable, version: VersionRow): Promise<
   );
 }
 
+/** Soft-delete a segment override of a draft with its feature segment, under the same checks as an update. */
+export async function deleteDraftSegmentOverride(q: Queryable, version: VersionRow, stateId: number): Promise<void> {
+  await requireUnpublishedUnderLock(q, version);
+  const state = await one<{ feature_segment_id: number | null }>(q, 'UPDATE features_featurestate SET deleted_at = now() WHERE id = $1 RETURNING feature_segment_id', [
+    stateId,
+  ]);
+  if (state?.feature_segment_id != null) {
+    await q.query('UPDATE features_featuresegment SET deleted_at = now() WHERE id = $1', [state.feature_segment_id]);
+  }
+}
+
+/** Take the feature's lock and re-check the version: a publish may have committed since the route looked. */
+async function requireUnpublishedUnderLock(q: Queryable, version: VersionRow): Promise<void> {
+  await lockFeatureInEnvironment(q, version.environment_id, version.feature_id);
+  const fresh = await versionByUuid(q, version.uuid);
+  if (!fresh) throw notFound('EnvironmentFeatureVersion');
+  if (fresh.published_at !== null) throw new ApiError(400, { detail: 'Cannot modify published version.' });
+}
+
 /** What a draft's feature-state update changes; absent fields keep their stored contents. */
 export interface DraftStateChange {
   enabled?: boolean;
@@ -303,10 +322,7 @@ export interface DraftStateChange {
  * check here keep a publish that committed meanwhile from being changed after the fact.
  */
 export async function updateDraftStateInPlace(q: Queryable, version: VersionRow, stateId: number, change: DraftStateChange): Promise<void> {
-  await lockFeatureInEnvironment(q, version.environment_id, version.feature_id);
-  const fresh = await versionByUuid(q, version.uuid);
-  if (!fresh) throw notFound('EnvironmentFeatureVersion');
-  if (fresh.published_at !== null) throw new ApiError(400, { detail: 'Cannot modify published version.' });
+  await requireUnpublishedUnderLock(q, version);
   if (change.enabled !== undefined) {
     await q.query('UPDATE features_featurestate SET enabled = $2, updated_at = now() WHERE id = $1', [stateId, change.enabled]);
   }

@@ -7,6 +7,7 @@ import { type EnvironmentRow, type FeatureRow, environmentById, featureById, sta
 import {
   type VersionRow,
   createVersion,
+  deleteDraftSegmentOverride,
   deleteVersion,
   listVersions,
   previousVersion,
@@ -69,11 +70,25 @@ const updateDraftState = async (ctx: Ctx): Promise<Reply> => {
 };
 
 /**
- * The other writes of that viewset (create a segment override, delete one) are not modelled on a
- * draft: flagops changes drafts through the create-version body. They are refused on a published
- * version exactly as Flagsmith refuses them.
+ * DELETE of a draft's feature state: a segment override goes with its feature segment; the
+ * environment default is refused, as Flagsmith's `perform_destroy` refuses it.
  */
-const refuseUnmodelledDraftWrite = async (ctx: Ctx): Promise<Reply> => {
+const deleteDraftState = async (ctx: Ctx): Promise<Reply> => {
+  const { version } = await draftForStateWrite(ctx);
+  const id = intParam(ctx.params.id);
+  const state = (await statesOfVersion(ctx.db.pool, version.uuid)).find((s) => s.id === id);
+  if (!state) throw notFound('FeatureState');
+  if (state.feature_segment_id === null) throw new ApiError(400, { detail: 'Cannot delete environment default feature state.' });
+  await ctx.db.transaction((q) => deleteDraftSegmentOverride(q, version, state.id));
+  return { status: 204 };
+};
+
+/**
+ * Creating a feature state in a version through this viewset is not modelled (flagops adds
+ * segment overrides through the create-version body); it is refused on a published version
+ * exactly as Flagsmith refuses it.
+ */
+const refuseUnmodelledDraftCreate = async (ctx: Ctx): Promise<Reply> => {
   await draftForStateWrite(ctx);
   throw new ApiError(405, { detail: `Method "${ctx.method}" not allowed.` });
 };
@@ -118,10 +133,10 @@ export const versionRoutes: Route[] = [
     const version = await versionIn(ctx, environment, feature);
     return { status: 200, body: (await statesOfVersion(ctx.db.pool, version.uuid)).map(versionStateJson) };
   }),
-  route('POST', `${base}/:uuid/featurestates/`, 'admin', refuseUnmodelledDraftWrite),
+  route('POST', `${base}/:uuid/featurestates/`, 'admin', refuseUnmodelledDraftCreate),
   route('PATCH', `${base}/:uuid/featurestates/:id(\\d+)/`, 'admin', updateDraftState),
   route('PUT', `${base}/:uuid/featurestates/:id(\\d+)/`, 'admin', updateDraftState),
-  route('DELETE', `${base}/:uuid/featurestates/:id(\\d+)/`, 'admin', refuseUnmodelledDraftWrite),
+  route('DELETE', `${base}/:uuid/featurestates/:id(\\d+)/`, 'admin', deleteDraftState),
   route('GET', '/api/v1/environment-feature-versions/:uuid/', 'admin', async (ctx) => {
     const version = await versionByUuid(ctx.db.pool, ctx.params.uuid ?? '');
     if (!version) throw notFound('EnvironmentFeatureVersion');
