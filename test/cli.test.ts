@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
+import { projectDir } from '../src/paths.js';
 import { cliEnv, runCli, runCliInProcess, sampleConfig, writeConfigFile } from './helpers/cli.js';
 
 describe('the flagops CLI', () => {
@@ -45,5 +49,34 @@ describe('the flagops CLI', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('GITHUB_API_URL: expected an http(s) URL, not ftp:');
+  });
+
+  it('--version prints the package version', async () => {
+    const result = await runCliInProcess(['--version'], cliEnv());
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe((JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('completion prints bash, zsh and fish scripts naming every command, and refuses another shell naming the choices', async () => {
+    const names = buildProgram().commands.map((command) => command.name());
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const result = await runCliInProcess(['completion', shell], cliEnv());
+      expect(result.code, shell).toBe(0);
+      for (const name of names) expect(result.stdout, `${shell}: ${name}`).toContain(name);
+    }
+    const unknown = await runCliInProcess(['completion', 'tcsh'], cliEnv());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown shell "tcsh" (expected bash, zsh or fish)');
+  });
+
+  it('the bash completion completes commands and their options in a real bash', async () => {
+    const script = (await runCliInProcess(['completion', 'bash'], cliEnv())).stdout;
+    const complete = (line: string) =>
+      execFileSync('bash', ['-c', `${script}\nCOMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _flagops; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+    expect(complete('flagops ro')).toEqual(['rollback']);
+    expect(complete('flagops rollback --partial')).toEqual(['--partial-reason']);
+    expect(complete('flagops status --j')).toEqual(['--json']);
   });
 });

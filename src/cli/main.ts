@@ -2,10 +2,14 @@
  * The `flagops` command line. Each command lives in its own file under `commands/` and registers
  * itself on the program; this file only assembles them and maps usage errors to exit code 2.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { projectDir } from '../paths.js';
 import { ExitCode } from './action.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerApproveCommand } from './commands/approve.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerListCommand } from './commands/list.js';
 import { registerRejectCommand } from './commands/reject.js';
@@ -17,10 +21,17 @@ import { registerSyncCommand } from './commands/sync.js';
 import { registerWebhooksCommand } from './commands/webhooks.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
+/** The version in package.json (read when the program is built: one small file). */
+function packageVersion(): string {
+  const parsed = JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof parsed.version === 'string' ? parsed.version : 'unknown';
+}
+
 /** The `flagops` program with every command; commander's exits become exceptions (see {@link main}). */
 export function buildProgram(): Command {
   const program = new Command('flagops')
     .description('Feature-flag incident runbooks as durable, audited Temporal workflows')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   registerWorkerCommand(program);
@@ -35,6 +46,7 @@ export function buildProgram(): Command {
   registerSyncCommand(program);
   registerWebhooksCommand(program);
   registerDemoCommand(program);
+  registerCompletionCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
