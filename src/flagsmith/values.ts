@@ -4,7 +4,7 @@
  * Flagsmith shows a value in two shapes: *flat* (`int | string | bool | null`) on the GET endpoints
  * (environment featurestates, `/flags/`, the environment document) and as a *dict*
  * `{type, string_value, integer_value, boolean_value}` in version bodies and version featurestates.
- * A JSON config value (seed 002's CONFIG flags, e.g. `["decided_on_destination"]`) is a `unicode`
+ * A JSON config value (seed 002's remote-config flags, STANDARD features, e.g. `["decided_on_destination"]`) is a `unicode`
  * string holding the JSON text.
  *
  * Pure functions without imports: safe to use from workflow code. They throw

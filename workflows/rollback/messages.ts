@@ -28,7 +28,7 @@ export interface RollbackTarget {
   enabled: boolean;
   /** A new value; absent → the current value and type are re-sent unchanged (never null). */
   value?: FlatValue;
-  /** How to store `value`; absent → the current value's type (seed 002's CONFIG flags: `unicode`). */
+  /** How to store `value`; absent → the current value's type (seed 002's remote-config flags: `unicode`). */
   valueType?: ValueType;
 }
 
