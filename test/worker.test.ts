@@ -39,6 +39,8 @@ describe('flagops worker (the real CLI process)', async () => {
         FLAGSMITH_ADMIN_TOKEN: 'secret-token-value',
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         FLAGOPS_TASK_QUEUE: taskQueue,
+        // Its own prefix: the approval gauges count only this installation's rollbacks, not other files'.
+        FLAGOPS_ID_PREFIX: `${taskQueue}-`,
         METRICS_PORT: String(metricsPort),
         FLAGOPS_DATABASE_URL: store.url,
         LOG_LEVEL: 'info',
