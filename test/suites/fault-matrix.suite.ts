@@ -13,6 +13,7 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { FlagsmithClient } from '../../src/flagsmith/index.js';
+import { workflowIds } from '../../src/ids.js';
 import { startRollback } from '../../src/rollback/start.js';
 import type { FaultRuleInput } from '../../src/sandbox/http/faults.js';
 import { resolveSignal, approveSignal, statusQuery, type RollbackStatus } from '../../workflows/rollback/messages.js';
@@ -70,6 +71,12 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeo
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return undefined;
+}
+
+/** Terminate the rollback of FLAG under `idPrefix` if one still runs (after a bad cell). */
+async function terminateRunning(client: Client, idPrefix: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowIds.rollback(idPrefix, FLAG));
+  if ((await handle.describe().catch(() => null))?.status.name === 'RUNNING') await handle.terminate('fault matrix: a bad cell left it running');
 }
 
 async function taskFailures(handle: WorkflowHandle): Promise<number> {
@@ -170,6 +177,8 @@ describe('the fault matrix', () => {
           for (const [mode, count] of modes) {
             for (const [name, fault] of faults) {
               const verdict = await rollbackCell(client, taskQueue, idPrefix, call, { ...fault, count, method: call.method, path: call.path });
+              // A bad cell may leave its run behind: end it, so the next cell can start a rollback of the flag.
+              if (verdict.code === 'X') await terminateRunning(client, idPrefix);
               cells.push(verdict);
               if (verdict.code === 'X') notes.push(`BAD ${call.name} / ${name} / ${mode}: ${verdict.note}`);
             }
