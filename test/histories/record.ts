@@ -117,15 +117,9 @@ const rollbackBranches: Record<string, (stack: Stack) => Promise<History>> = {
     await handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER, planHash: status.plan?.planHash }] });
     return ended(handle, 'completed');
   },
-  // Recorded after `keep-the-hash-of-an-unchanged-plan` and before `re-check-in-local-activities`:
-  // the re-check finds the plan unchanged and keeps its hash (a marker, no second hashPlan).
+  // Recorded after `keep-the-hash-of-an-unchanged-plan`: the re-check finds the plan unchanged and
+  // keeps its hash (a marker, no second hashPlan); completed-update holds the branch before it.
   'rollback/approved-plan-kept': async (stack) => {
-    const { handle, status } = await planned(stack);
-    await handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER, planHash: status.plan?.planHash }] });
-    return ended(handle, 'completed');
-  },
-  // Recorded after `re-check-in-local-activities`: the re-check runs as local activities (markers).
-  'rollback/rechecked-locally': async (stack) => {
     const { handle, status } = await planned(stack);
     await handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER, planHash: status.plan?.planHash }] });
     return ended(handle, 'completed');

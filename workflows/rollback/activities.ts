@@ -3,7 +3,7 @@
  * and retries from `policies.ts`), and each call carrying a summary that reads as a sentence in
  * the Temporal UI ("publish OFF to Production"), so the history reads as the runbook.
  */
-import { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { HashablePlan, PlanEnvironmentInput, RollbackContext } from '../../activities/rollback-plan.js';
 import type { DeleteDraftsInput, PublishEnvironmentInput } from '../../activities/rollback-publish.js';
@@ -11,7 +11,7 @@ import type { VerifyEnvironmentInput } from '../../activities/rollback-verify.js
 import type { CheckCohortInput } from '../../activities/postgres.js';
 import type { RollbackNotice } from '../../activities/notify.js';
 import type { ActivityTimeoutsInput, FlagState, RollbackInput } from './messages.js';
-import { activityOptions, recheckOptions, type ActivityKind } from './policies.js';
+import { activityOptions, type ActivityKind } from './policies.js';
 
 /** `ON`/`OFF`, with the value when the target sets one. */
 export function stateWords(state: FlagState, withValue: boolean): string {
@@ -26,18 +26,12 @@ export function rollbackActivities(timeouts: ActivityTimeoutsInput | undefined) 
   const proxies: Partial<Record<ActivityKind, ActivityInterfaceFor<Activities>>> = {};
   const of = (kind: ActivityKind): ActivityInterfaceFor<Activities> => (proxies[kind] ??= proxyActivities<Activities>(activityOptions(kind, timeouts)));
   const summarised = (kind: ActivityKind, summary: string) => ({ ...activityOptions(kind, timeouts), summary });
-  const local = proxyLocalActivities<Activities>(recheckOptions(timeouts));
   return {
     resolveContext: (input: RollbackInput): Promise<RollbackContext> =>
       of('config').resolveRollbackContext.executeWithOptions(summarised('config', `read the worker's configuration for ${input.flag}`), [input]),
     planEnvironment: (input: PlanEnvironmentInput) =>
       of('read').planEnvironment.executeWithOptions(
         summarised('read', `plan ${input.environment}: read ${input.flag}'s state${input.readHistory ? ' and version history' : ''}`),
-        [input],
-      ),
-    recheckEnvironment: (input: PlanEnvironmentInput) =>
-      local.planEnvironment.executeWithOptions(
-        { ...recheckOptions(timeouts), summary: `re-check ${input.environment} before publishing: ${input.flag}'s state and scheduled versions` },
         [input],
       ),
     hashPlan: (plan: HashablePlan): Promise<string> => of('config').hashPlan.executeWithOptions(summarised('config', 'hash the plan'), [plan]),

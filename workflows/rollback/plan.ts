@@ -19,13 +19,6 @@ import { FlagEnvironmentsKey } from './search-attributes.js';
  */
 export const UNCHANGED_PLAN_PATCH = 'keep-the-hash-of-an-unchanged-plan';
 
-/**
- * Patch id: the re-check just before publishing runs as local activities, in the workflow task
- * that took the approval, instead of as activities each a round trip through the server away.
- * Histories recorded before it schedule `planEnvironment` activities there.
- */
-export const LOCAL_RECHECK_PATCH = 're-check-in-local-activities';
-
 /** The fields of a plan its hash covers (everything but the hash, its revision and its time). */
 function hashedPart(plan: RollbackPlan): Omit<RollbackPlan, 'planHash' | 'revision' | 'plannedAt'> {
   const { planHash: _h, revision: _r, plannedAt: _p, ...rest } = plan;
@@ -39,11 +32,10 @@ function hashedPart(plan: RollbackPlan): Omit<RollbackPlan, 'planHash' | 'revisi
 export async function buildPlan(run: RollbackRun, acts: RollbackActivities, context: RollbackContext, previous?: RollbackPlan): Promise<RollbackPlan> {
   const input = run.input;
   const target = input.target ?? { enabled: false };
-  const read = previous !== undefined && patched(LOCAL_RECHECK_PATCH) ? acts.recheckEnvironment : acts.planEnvironment;
   const planned = await Promise.all(
     context.environments.map((env, index) => {
       const known = previous?.environments.find((e) => e.name === env.name);
-      return read({
+      return acts.planEnvironment({
         flag: input.flag,
         environment: env.name,
         target,

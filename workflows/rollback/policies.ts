@@ -5,7 +5,7 @@
  * `nonRetryable`, 429 carries `nextRetryDelay` from `Retry-After`); this module only bounds how
  * long and how often. Input may shorten every timeout (tests pass seconds) but not lengthen it.
  */
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 import { nonRetryableFailureTypes } from '../../src/failures.js';
 import type { ActivityTimeoutsInput } from './messages.js';
 
@@ -67,14 +67,4 @@ export function activityOptions(kind: ActivityKind, input: ActivityTimeoutsInput
     case 'notify':
       return { startToCloseTimeout: t.startToCloseMs, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 3 } };
   }
-}
-
-/**
- * Options of the re-check just before publishing, a local activity: the same reads as the plan,
- * run by the worker inside the workflow task that took the approval, with the read's timeouts and
- * backoff (a dead worker's attempt is retried when its workflow task times out).
- */
-export function recheckOptions(input: ActivityTimeoutsInput | undefined): LocalActivityOptions {
-  const read = activityOptions('read', input);
-  return { startToCloseTimeout: read.startToCloseTimeout, scheduleToCloseTimeout: read.scheduleToCloseTimeout, retry: read.retry };
 }
