@@ -1,8 +1,8 @@
 /**
  * The rollback's post-approval path (`npm run bench:rollback -- --runs N --latency L`): the sandbox
  * adds L ms to every request, the cache wait is 0, and each run is timed from the moment the
- * approval Update is sent (its acceptance is recorded only when the workflow task that took it,
- * and ran the re-check's local activities, completes) to (a) both environments published and (b)
+ * approval Update is sent (the path starts there for the approver: its acceptance is recorded
+ * only when the workflow task that took it completes) to (a) both environments published and (b)
  * both verified, from the workflow's own history (server timestamps; the client runs on the same
  * machine). In the same run, the runbook's way as a baseline:
  * seed 002's calls, one after the other, by a plain script with the same client (per environment
@@ -58,7 +58,7 @@ async function phases(handle: WorkflowHandle, sentAt: number): Promise<{ accepte
   const accepted = events.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
   if (!accepted) throw new Error('no accepted Update in the history');
   // From the moment the approval was sent: its acceptance is recorded only when the workflow task
-  // that took it completes, after the re-check's local activities ran in that task.
+  // that took it completes.
   const from = Math.min(sentAt, eventMs(accepted));
   const verified = Math.max(...completedOf('verifyEnvironment'));
   const between = events.filter((e) => eventMs(e) >= from && eventMs(e) <= verified);
