@@ -13,7 +13,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
 import { TAIL_BY_LONG_POLL_PATCH } from '../workflows/audit-log-tailer.js';
 import { COALESCE_BURSTS_PATCH } from '../workflows/environment-document-sync.js';
-import { UNCHANGED_PLAN_PATCH } from '../workflows/rollback/plan.js';
+import { SETTLED_PLAN_PATCH, UNCHANGED_PLAN_PATCH } from '../workflows/rollback/plan.js';
 import { nextBuildBundle } from './helpers/next-build.js';
 import { quietRuntime, workflowBundle } from './helpers/temporal.js';
 
@@ -39,6 +39,7 @@ const branches = [
   'rollback/completed-signal.json',
   'rollback/completed-update.json',
   'rollback/approved-plan-kept.json',
+  'rollback/plan-failed.json',
   'rollback/rejected.json',
   'rollback/expired.json',
   'rollback/cancelled.json',
@@ -80,6 +81,10 @@ describe('replay of every recorded branch', () => {
     // Before keep-the-hash-of-an-unchanged-plan the re-check hashed the plan again.
     expect([hashes('rollback/completed-update.json'), marked('rollback/completed-update.json', UNCHANGED_PLAN_PATCH)]).toEqual([2, false]);
     expect([hashes('rollback/approved-plan-kept.json'), marked('rollback/approved-plan-kept.json', UNCHANGED_PLAN_PATCH)]).toEqual([1, true]);
+    // plan-settles-every-environment: no history before it carries its marker; the failed plan's does.
+    for (const old of ['rollback/completed-update.json', 'rollback/approved-plan-kept.json', 'rollback/expired.json']) expect(marked(old, SETTLED_PLAN_PATCH), old).toBe(false);
+    expect(marked('rollback/plan-failed.json', SETTLED_PLAN_PATCH)).toBe(true);
+    expect(count('rollback/plan-failed.json', (e) => Boolean(e.workflowTaskFailedEventAttributes))).toBe(0);
     // Before tail-by-long-poll every empty poll was followed by a timer; after it there is none.
     expect(marked('tailer/continue-as-new.json', TAIL_BY_LONG_POLL_PATCH)).toBe(false);
     expect(timers('tailer/continue-as-new.json')).toBeGreaterThan(0);

@@ -124,6 +124,19 @@ const rollbackBranches: Record<string, (stack: Stack) => Promise<History>> = {
     await handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER, planHash: status.plan?.planHash }] });
     return ended(handle, 'completed');
   },
+  // Recorded after `plan-settles-every-environment`: Development's read fails for good, the run
+  // waits for Production's before it fails.
+  'rollback/plan-failed': async (stack) => {
+    await setFlagOn(stack);
+    stack.sandbox.faults.add({ method: 'GET', path: `/api/v1/environments/${seed002.environments[1]?.apiKey ?? ''}/`, status: 200, body: { unexpected: ['shape'] }, count: 1_000 });
+    const handle = await startRollback(stack.client, { taskQueue: stack.taskQueue, idPrefix: stack.idPrefix, input: input() });
+    await handle.result().then(
+      () => Promise.reject(new Error('rollback/plan-failed completed')),
+      () => undefined,
+    );
+    stack.sandbox.faults.clear();
+    return handle.fetchHistory();
+  },
   'rollback/rejected': async (stack) => {
     const { handle } = await planned(stack);
     await handle.signal(rejectSignal, { by: APPROVER, reason: 'not the cause' });

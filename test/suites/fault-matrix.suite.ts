@@ -26,6 +26,8 @@ const sync = await syncFixture();
 const KEYS = { Production: 'X4CdBvak98wpn6Ljq7eUSs', Development: 'SCE375zGzViFpGZhWoiK7D' };
 /** `FAULT_MATRIX_ONLY=rollback|sync` runs one half (the whole matrix takes about a quarter of an hour). */
 const only = process.env.FAULT_MATRIX_ONLY;
+/** `FAULT_MATRIX_CALL="GET environment"` runs the rollback rows of that call only. */
+const onlyCall = process.env.FAULT_MATRIX_CALL;
 
 /** A call, and when its fault goes in: before the run (plan calls) or once the plan waits for approval. */
 interface Call {
@@ -79,8 +81,12 @@ async function terminateRunning(client: Client, idPrefix: string): Promise<void>
   if ((await handle.describe().catch(() => null))?.status.name === 'RUNNING') await handle.terminate('fault matrix: a bad cell left it running');
 }
 
-async function taskFailures(handle: WorkflowHandle): Promise<number> {
-  return ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
+/** The workflow tasks that failed, each as its cause and message (empty when none did). */
+async function taskFailures(handle: WorkflowHandle): Promise<string[]> {
+  return ((await handle.fetchHistory()).events ?? [])
+    .map((e) => e.workflowTaskFailedEventAttributes)
+    .filter((f) => f !== undefined && f !== null)
+    .map((f) => `${String(f.cause)}: ${f.failure?.message ?? ''}`.slice(0, 300));
 }
 
 /** The call (method and URL or endpoint) and what came back, as the HTTP client and the schema check word it. */
@@ -130,7 +136,8 @@ async function rollbackCell(client: Client, taskQueue: string, idPrefix: string,
   }
   const { status, failure } = await ended();
   fx.sandbox.faults.clear();
-  if ((await taskFailures(handle)) > 0) return { code: 'X', note: 'a workflow task failed' };
+  const failedTasks = await taskFailures(handle);
+  if (failedTasks.length > 0) return { code: 'X', note: `a workflow task failed (${failedTasks.join('; ')})` };
   const ours = (await fx.versionsSince(since)).filter((v) => v.description?.startsWith(`flagops:${handle.workflowId}:`));
   const published = (env: number, op = ':forward') => ours.filter((v) => v.published && v.environment_id === env && (v.description ?? '').endsWith(op)).length;
   for (const env of [ENV_IDS.Production, ENV_IDS.Development]) {
@@ -172,7 +179,7 @@ describe('the fault matrix', () => {
     const impatient = new FlagsmithClient({ apiUrl: fx.sandbox.url, adminToken: `Token ${TOKEN}`, timeoutMs: 1_000 });
     try {
       await runWithWorker({ deps: fx.deps({ flagsmith: impatient }) }, async ({ client, taskQueue, idPrefix }) => {
-        for (const call of only === 'sync' ? [] : calls) {
+        for (const call of only === 'sync' ? [] : calls.filter((c) => !onlyCall || c.name === onlyCall)) {
           const cells: Verdict[] = [];
           for (const [mode, count] of modes) {
             for (const [name, fault] of faults) {

@@ -19,6 +19,21 @@ import { FlagEnvironmentsKey } from './search-attributes.js';
  */
 export const UNCHANGED_PLAN_PATCH = 'keep-the-hash-of-an-unchanged-plan';
 
+/**
+ * Patch id: a plan waits for every environment's read before it fails on one, so the run never
+ * ends with a read still in flight (whose completion, arriving as the run closes, failed that
+ * workflow task); the failure is the first environment's in the configured order. Histories from
+ * before it fail on the first answer that fails.
+ */
+export const SETTLED_PLAN_PATCH = 'plan-settles-every-environment';
+
+/** Every value, or the first failure in the given order. */
+function firstFailureInOrder<T>(results: PromiseSettledResult<T>[]): T[] {
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /** The fields of a plan its hash covers (everything but the hash, its revision and its time). */
 function hashedPart(plan: RollbackPlan): Omit<RollbackPlan, 'planHash' | 'revision' | 'plannedAt'> {
   const { planHash: _h, revision: _r, plannedAt: _p, ...rest } = plan;
@@ -32,8 +47,7 @@ function hashedPart(plan: RollbackPlan): Omit<RollbackPlan, 'planHash' | 'revisi
 export async function buildPlan(run: RollbackRun, acts: RollbackActivities, context: RollbackContext, previous?: RollbackPlan): Promise<RollbackPlan> {
   const input = run.input;
   const target = input.target ?? { enabled: false };
-  const planned = await Promise.all(
-    context.environments.map((env, index) => {
+  const reads = context.environments.map((env, index) => {
       const known = previous?.environments.find((e) => e.name === env.name);
       return acts.planEnvironment({
         flag: input.flag,
@@ -43,8 +57,8 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
         // The re-check just before publishing reads in one round trip what the plan established.
         ...(previous && known ? { known: { featureId: previous.featureId, versioning: known.versioning } } : {}),
       });
-    }),
-  );
+    });
+  const planned = patched(SETTLED_PLAN_PATCH) ? firstFailureInOrder(await Promise.allSettled(reads)) : await Promise.all(reads);
   const first = planned[0];
   if (!first) throw ApplicationFailure.nonRetryable('no environment selected', 'PlanInvalid');
   const flagOnAt = input.flagOnAt ?? (previous ? previous.flagOnAt : first.flagOnAt);
