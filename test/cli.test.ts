@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
 import { projectDir } from '../src/paths.js';
+import { main } from '../src/cli/main.js';
 import { cliEnv, runCli, runCliInProcess, sampleConfig, writeConfigFile } from './helpers/cli.js';
 
 describe('the flagops CLI', () => {
@@ -49,6 +50,38 @@ describe('the flagops CLI', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('GITHUB_API_URL: expected an http(s) URL, not ftp:');
+  });
+
+  it('--json makes errors one JSON document on stdout: usage errors (exit 2) and failures (exit 1)', async () => {
+    const usage = await runCliInProcess(['status', '--json', '--bogus'], cliEnv());
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ error: { message: "unknown option '--bogus'", exitCode: 2 } });
+    const failure = await runCliInProcess(['rollback', 'f', '--json', '--as', 'ic@example.com'], cliEnv({ FLAGOPS_CONFIG: '/nonexistent/flagops.yaml' }));
+    expect(failure.code).toBe(2);
+    const parsed = JSON.parse(failure.stdout) as { error: { message: string; exitCode: number } };
+    expect(parsed.error.exitCode).toBe(2);
+    expect(parsed.error.message).toContain('FLAGOPS_CONFIG');
+    expect(failure.stderr).toBe('');
+  });
+
+  it('--no-color, anywhere on the line, sets NO_COLOR for the command it runs', async () => {
+    const saved = process.env;
+    const write = process.stdout.write.bind(process.stdout);
+    const seen: (string | undefined)[] = [];
+    try {
+      for (const argv of [['--no-color', 'completion', 'fish'], ['completion', 'fish', '--no-color'], ['completion', 'fish']]) {
+        process.env = { ...saved, NO_COLOR: undefined };
+        process.stdout.write = () => true;
+        await main(['node', 'flagops', ...argv]);
+        process.stdout.write = write;
+        seen.push(process.env.NO_COLOR);
+      }
+    } finally {
+      process.stdout.write = write;
+      process.env = saved;
+      process.exitCode = undefined;
+    }
+    expect(seen).toEqual(['1', '1', undefined]);
   });
 
   it('--version prints the package version', async () => {

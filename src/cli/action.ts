@@ -6,6 +6,19 @@ import { ConfigError } from '../config/errors.js';
 
 export const ExitCode = { Ok: 0, Unsuccessful: 1, Usage: 2 } as const;
 
+let jsonErrors = false;
+
+/** Under `--json` an error is one JSON document on stdout too (SPEC §6), not a line on stderr. */
+export function setJsonErrors(on: boolean): void {
+  jsonErrors = on;
+}
+
+/** Report a command's error: `flagops: <message>` on stderr, or `{"error": …}` on stdout under `--json`. */
+export function reportError(message: string, exitCode: number): void {
+  if (jsonErrors) process.stdout.write(`${JSON.stringify({ error: { message, exitCode } }, null, 2)}\n`);
+  else process.stderr.write(`flagops: ${message}\n`);
+}
+
 /** Wrap a command body: its resolved number is the exit code; errors map to 1 or 2. */
 export function action<A extends unknown[]>(body: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -14,11 +27,11 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
       process.exitCode = code ?? ExitCode.Ok;
     } catch (error) {
       if (error instanceof ConfigError) {
-        process.stderr.write(`flagops: ${error.message}\n`);
+        reportError(error.message, ExitCode.Usage);
         process.exitCode = ExitCode.Usage;
         return;
       }
-      process.stderr.write(`flagops: ${error instanceof Error ? error.message : String(error)}\n`);
+      reportError(error instanceof Error ? error.message : String(error), ExitCode.Unsuccessful);
       process.exitCode = ExitCode.Unsuccessful;
     }
   };

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { projectDir } from '../paths.js';
-import { ExitCode } from './action.js';
+import { ExitCode, reportError, setJsonErrors } from './action.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerApproveCommand } from './commands/approve.js';
 import { registerCompletionCommand } from './commands/completion.js';
@@ -27,13 +27,24 @@ function packageVersion(): string {
   return typeof parsed.version === 'string' ? parsed.version : 'unknown';
 }
 
+let jsonRequested = false;
+
 /** The `flagops` program with every command; commander's exits become exceptions (see {@link main}). */
 export function buildProgram(): Command {
   const program = new Command('flagops')
     .description('Feature-flag incident runbooks as durable, audited Temporal workflows')
     .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--no-color', 'print no colour (as NO_COLOR=1 does); colour is used only on a terminal')
     .showHelpAfterError()
-    .exitOverride();
+    .configureOutput({
+      // Under --json a usage error is a JSON document too; commander's own line otherwise.
+      outputError: (text, write) => (jsonRequested ? reportError(text.trim().replace(/^error: /, ''), ExitCode.Usage) : write(text)),
+    })
+    .exitOverride()
+    // Every command reads colour from the environment (no-color.org), so the flag becomes NO_COLOR.
+    .hook('preAction', (command) => {
+      if (command.opts<{ color?: boolean }>().color === false) process.env.NO_COLOR = '1';
+    });
   registerWorkerCommand(program);
   registerRollbackCommand(program);
   registerApproveCommand(program);
@@ -53,6 +64,8 @@ export function buildProgram(): Command {
 
 /** Run the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  jsonRequested = argv.slice(2).includes('--json');
+  setJsonErrors(jsonRequested);
   const program = buildProgram();
   if (argv.length <= 2) {
     program.outputHelp();

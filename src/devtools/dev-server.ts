@@ -51,6 +51,8 @@ export interface DevServerOptions {
   /** Serve the Temporal Web UI on this port (default: headless). */
   uiPort?: number;
   log?: (line: string) => void;
+  /** Its own process group, so a Ctrl-C in the terminal reaches only its starter (the demo stops it last). */
+  detached?: boolean;
 }
 
 async function waitUntilReady(address: string, timeoutMs: number, child: ChildProcess): Promise<void> {
@@ -102,7 +104,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   ];
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached ?? false });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => options.log?.(chunk));
     await waitUntilReady(address, options.readyTimeoutMs ?? 60_000, child);

