@@ -174,6 +174,11 @@ export function renderAttention(status: RollbackStatus): string {
   ]);
 }
 
+/** Whether a progress line is a timer's countdown (a terminal shows it in place, as the live line). */
+export function isCountdownLine(line: string): boolean {
+  return /^\s+(cache wait|verify deadline in):/.test(line);
+}
+
 /**
  * Turns successive statuses into progress lines: step changes, a countdown for the durable timers,
  * per-environment results, signal verdicts. Keeps what it printed so each fact appears once.
@@ -184,7 +189,11 @@ export class ProgressPrinter {
   private lastCountdown = '';
   private readonly seen = new Set<string>();
 
-  constructor(private readonly context: RenderContext) {}
+  constructor(
+    private readonly context: RenderContext,
+    /** A terminal shows the countdown in place, so it may change every second; a log gets one line per 10 s. */
+    private readonly countdownEverySecond = false,
+  ) {}
 
   /** Lines to print for `status` observed at `now` (ms). */
   update(status: RollbackStatus, now: number = Date.now()): string[] {
@@ -237,7 +246,7 @@ export class ProgressPrinter {
     const text = `  ${label}: ${left === 0 ? '0s' : formatDuration(left * 1000)} left (until ${clock(until)})`;
     if (text === this.lastCountdown) return undefined;
     const first = this.lastCountdown === '';
-    if (!first && left > 5 && left % 10 !== 0) return undefined;
+    if (!first && !this.countdownEverySecond && left > 5 && left % 10 !== 0) return undefined;
     this.lastCountdown = text;
     return text;
   }

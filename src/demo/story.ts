@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { startRollback } from '../rollback/start.js';
 import { connectClient } from '../temporal/connection.js';
 import { approveUpdate, type RollbackStatus } from '../../workflows/rollback/messages.js';
-import { ProgressPrinter, renderSummary } from '../cli/render.js';
+import { ProgressPrinter, isCountdownLine, renderSummary } from '../cli/render.js';
 import { parseRollbackOptions } from '../cli/rollback-options.js';
 import type { Terminal } from '../cli/terminal.js';
 import { newRequestId, sendVerdict } from '../cli/verdict.js';
@@ -45,8 +45,6 @@ function liveText(status: RollbackStatus, now: number): string | null {
 
 let saidShortened = false;
 
-/** Countdown lines from the printer are the terminal's live line; piped, they stay lines. */
-const isCountdown = (line: string) => /^\s+(cache wait|verify deadline in):/.test(line);
 
 async function followRun(client: Client, term: Terminal, handle: RollbackHandle, printer: ProgressPrinter, until?: (s: RollbackStatus) => boolean) {
   return follow(client, handle, {
@@ -58,7 +56,7 @@ async function followRun(client: Client, term: Terminal, handle: RollbackHandle,
         term.line(term.style('yellow', `  (the SDK-cache wait is shortened to ${DEMO_CACHE_WAIT} for this demo; the default is 60 s, the cache TTL SDKs use)`));
       }
       for (const line of printer.update(status)) {
-        if (term.inPlace && isCountdown(line)) continue;
+        if (term.inPlace && isCountdownLine(line)) continue;
         term.line(colourLine(term, line));
       }
       const live = liveText(status, Date.now());

@@ -3,7 +3,7 @@
  * scheduled versions, a partial rollback, a re-plan, and the cache-wait countdown's pacing.
  */
 import { describe, expect, it } from 'vitest';
-import { ProgressPrinter, renderPlan } from '../../src/cli/render.js';
+import { ProgressPrinter, isCountdownLine, renderPlan } from '../../src/cli/render.js';
 import type { RollbackPlan, RollbackStatus } from '../../workflows/rollback/messages.js';
 import { initialStatus } from '../../workflows/rollback/state.js';
 
@@ -91,6 +91,15 @@ describe('ProgressPrinter', () => {
     const printed: string[] = [];
     for (let t = 0; t <= 60_000; t += 500) printed.push(...printer.update(waiting, start + t).filter((l) => l.includes('cache wait')));
     expect(printed.map((l) => /cache wait: (\S+) left/.exec(l)?.[1])).toEqual(['1m', '50s', '40s', '30s', '20s', '10s', '5s', '4s', '3s', '2s', '1s', '0s']);
+  });
+
+  it('on a terminal (shown in place) counts down every second, each second once', () => {
+    const printer = new ProgressPrinter({ namespace: 'default' }, true);
+    const start = Date.parse('2026-05-23T10:00:00Z');
+    const waiting = status({ status: 'waiting_for_caches', step: 'wait_for_caches', timers: { approvalDeadline: null, cacheWaitUntil: '2026-05-23T10:00:12Z', verifyDeadline: null } });
+    const printed: string[] = [];
+    for (let t = 0; t <= 12_000; t += 250) printed.push(...printer.update(waiting, start + t).filter(isCountdownLine));
+    expect(printed.map((l) => /cache wait: (\S+) left/.exec(l)?.[1])).toEqual(['12s', '11s', '10s', '9s', '8s', '7s', '6s', '5s', '4s', '3s', '2s', '1s', '0s']);
   });
 });
 

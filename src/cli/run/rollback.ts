@@ -10,7 +10,8 @@ import { ConfigError } from '../../config/errors.js';
 import { RollbackAlreadyRunningError, RollbackInputError, startRollback } from '../../rollback/start.js';
 import { initialStatus } from '../../../workflows/rollback/state.js';
 import { ExitCode } from '../action.js';
-import { ProgressPrinter, renderSummary } from '../render.js';
+import { ProgressPrinter, isCountdownLine, renderSummary } from '../render.js';
+import { Terminal } from '../terminal.js';
 import { type RollbackCliOptions, parseRollbackOptions } from '../rollback-options.js';
 import { cliIdentity, osUser, withTemporal } from '../temporal.js';
 import { type RollbackWorkflow, exitCodeOf, follow, queryStatus } from '../watch.js';
@@ -51,7 +52,9 @@ export async function rollback(flag: string, options: RollbackCliOptions, env: N
       return ExitCode.Ok;
     }
     if (!request.json) process.stdout.write(`Started ${handle.workflowId} (run ${runId}); planning…\n`);
-    const printer = new ProgressPrinter({ namespace: settings.namespace });
+    // On a terminal the countdown updates in place; piped, it is a line every 10 s.
+    const term = Terminal.for(process.stdout, env);
+    const printer = new ProgressPrinter({ namespace: settings.namespace }, term.inPlace);
     // Ctrl-C stops following, not the rollback: say so, since the workflow keeps running.
     const onInterrupt = () => {
       process.stderr.write(`\nStopped following; the rollback continues. Follow it again: flagops status ${handle.workflowId}\n`);
@@ -61,11 +64,15 @@ export async function rollback(flag: string, options: RollbackCliOptions, env: N
     const observation = await follow(client, pinned, {
       onStatus: (status) => {
         if (request.json) return;
-        for (const line of printer.update(status)) process.stdout.write(`${line}\n`);
+        for (const line of printer.update(status)) {
+          if (term.inPlace && isCountdownLine(line)) term.live(line);
+          else term.line(line);
+        }
       },
       onProblem: (problem) => process.stderr.write(`flagops: ${problem}\n`),
     });
     process.off('SIGINT', onInterrupt);
+    term.clearLive();
     const final = observation.status;
     if (!final) {
       process.stderr.write(`flagops: ${observation.problem ?? 'no status'}\n`);
