@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { databaseUrl } from '../devtools/databases.js';
+import { adminQuery, databaseUrl } from '../devtools/databases.js';
 import { startEmbeddedPostgres } from '../devtools/embedded-postgres.js';
 
 export interface DemoPostgres {
@@ -23,16 +22,6 @@ export interface DemoPostgres {
   createReader(url: string, tables: string[]): Promise<string>;
   /** Drop this run's databases (a configured server) or stop the embedded server. */
   close(): Promise<void>;
-}
-
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function startDemoPostgres(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<DemoPostgres> {

@@ -14,7 +14,8 @@ export function databaseUrl(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+/** Run one statement on the server at `adminUrl` with a connection of its own. */
+export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
