@@ -90,7 +90,12 @@ export const flagConfigSchema = z.strictObject({
  * name the payload shows (README, "Approvals from Slack").
  */
 export const slackUsersSchema = z
-  .record(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id like U0123ABCD (a member ID, not a display name)'), personName)
+  .record(z.string(), personName)
+  .superRefine((users, ctx) => {
+    for (const id of Object.keys(users)) {
+      if (!/^[UW][A-Z0-9]{2,}$/.test(id)) ctx.addIssue({ code: 'custom', path: [id], message: 'a Slack user id like U0123ABCD (a member ID, not a display name)' });
+    }
+  })
   .default({});
 
 /** Where Slack messages go (README, "Approvals from Slack"); the tokens stay in the environment. */
