@@ -14,6 +14,7 @@ import { startRollback } from '../src/rollback/start.js';
 import { parseButtonValue } from '../src/slack/buttons.js';
 import { MAX_REQUEST_AGE_S, checkSlackSignature, signSlackRequest } from '../src/slack/signature.js';
 import { startWebhookReceiver } from '../src/webhooks/receiver.js';
+import { approveSignal } from '../workflows/rollback/messages.js';
 import { APPROVER, rollbackFixture, testInput, waitForStatus } from './helpers/rollback.js';
 import { historyText } from './helpers/history.js';
 import { runWithWorker } from './helpers/temporal.js';
@@ -38,8 +39,10 @@ const slack = await (async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       received.push({ path: req.url ?? '/', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> });
-      const body = req.url === '/api/chat.postMessage' ? fixture('chat-postMessage-ok.json') : 'ok';
-      res.writeHead(200, { 'content-type': req.url === '/api/chat.postMessage' ? 'application/json' : 'text/plain' }).end(body);
+      // As Slack does: 200 either way, `ok: false` with the error code when it refuses a call.
+      const api = req.url?.endsWith('/chat.postMessage');
+      const body = req.url === '/api/chat.postMessage' ? fixture('chat-postMessage-ok.json') : api ? JSON.stringify({ ok: false, error: 'channel_not_found' }) : 'ok';
+      res.writeHead(200, { 'content-type': api ? 'application/json' : 'text/plain' }).end(body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -173,6 +176,24 @@ describe('approvals from Slack (worker, receiver and Temporal real; Slack a loca
       }
     });
     await http.close();
+  });
+
+  it('a Slack that refuses the message (ok: false) is recorded as failed; the rollback is not held up', async () => {
+    await fx.setFlag('auto_invoke_matcher_on_intake_complete', true);
+    const deps = fx.deps({ secrets: { serverKeys: {}, slackBotToken: BOT_TOKEN } }, (config) => {
+      slackConfig(config);
+      config.slack = { apiUrl: `${slack.url}/refusing`, channel: 'C0INCIDENT' };
+    });
+    await runWithWorker({ deps }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await startRollback(client, { taskQueue, idPrefix, input: testInput({ cacheWaitMs: 0 }) });
+      const planned = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' && s.notifications.some((n) => n.about === 'approval_needed'));
+      const notice = planned.notifications.find((n) => n.about === 'approval_needed');
+      expect(notice).toMatchObject({ channel: 'slack', status: 'failed' });
+      expect(notice?.detail).toContain('channel_not_found');
+      expect(notice?.detail).not.toContain(BOT_TOKEN);
+      await handle.signal(approveSignal, { by: APPROVER });
+      expect((await handle.result()).status).toBe('completed');
+    });
   });
 
   it('a signed Reject rejects the rollback; a press on a forged button value is refused', async () => {
