@@ -16,6 +16,8 @@ export interface ActivitySecrets {
   /** Server-side SDK keys by environment name (`FLAGSMITH_SERVER_KEY_<ENV>`). */
   serverKeys: Record<string, string>;
   slackWebhookUrl?: string;
+  /** Slack bot token (`SLACK_BOT_TOKEN`, `xoxb-…`) for the interactive approval message (`chat.postMessage`). */
+  slackBotToken?: string;
   githubToken?: string;
 }
 
@@ -59,7 +61,12 @@ export function outboundHttp(deps: ActivityDeps): HttpClient {
  * a server may echo it. For what activities put in their results (views, notification details).
  */
 export function withoutSecrets(deps: ActivityDeps, text: string): string {
-  const { serverKeys, slackWebhookUrl, githubToken } = deps.secrets;
-  const secrets = [...Object.values(serverKeys), ...(slackWebhookUrl ? [slackWebhookUrl, new URL(slackWebhookUrl).pathname] : []), ...(githubToken ? [githubToken] : [])];
+  const { serverKeys, slackWebhookUrl, slackBotToken, githubToken } = deps.secrets;
+  const secrets = [
+    ...Object.values(serverKeys),
+    ...(slackWebhookUrl ? [slackWebhookUrl, new URL(slackWebhookUrl).pathname] : []),
+    ...(slackBotToken ? [slackBotToken] : []),
+    ...(githubToken ? [githubToken] : []),
+  ];
   return redact(text, secrets.filter((s) => s.length >= 4));
 }

@@ -9,6 +9,7 @@ import { createAuditTailActivities } from './audit-tail.js';
 import { createDocumentSyncActivities } from './document-sync.js';
 import { createHealthActivities } from './health.js';
 import { createNotifyActivities } from './notify.js';
+import { createApprovalNoticeActivities } from './notify-approval.js';
 import { createPostgresActivities } from './postgres.js';
 import { createRollbackPlanActivities } from './rollback-plan.js';
 import { createRollbackPublishActivities } from './rollback-publish.js';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRollbackVerifyActivities(deps),
     ...createPostgresActivities(deps),
     ...createNotifyActivities(deps),
+    ...createApprovalNoticeActivities(deps),
     ...createDocumentSyncActivities(deps),
     ...createAuditTailActivities(deps),
   });

@@ -35,6 +35,8 @@ export interface RollbackContext {
   notes: string | null;
   cohort: { description: string | null; idColumn: string; needsFlagOnAt: boolean } | null;
   probe: { url: string } | null;
+  /** Tell Slack when the plan is ready (a `slack` section that does not turn it off); absent in older runs. */
+  approvalNotice?: boolean;
 }
 
 export interface PlanEnvironmentInput {
@@ -159,6 +161,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
           ? { description: flag.cohort.description ?? null, idColumn: flag.cohort.idColumn, needsFlagOnAt: flag.cohort.params.includes('flagOnAt') }
           : null,
         probe: flag?.probe ? { url: flag.probe.url } : null,
+        approvalNotice: config.slack?.approvalNeeded ?? false,
       };
     },
 

@@ -158,6 +158,7 @@ export function buildActivityDeps(args: {
   const http = new HttpClient({ name: 'HTTP' });
   const slackWebhookUrl = optionalUrlVar(env, 'SLACK_WEBHOOK_URL');
   const githubToken = optionalVar(env, 'GITHUB_TOKEN');
+  const slackBotToken = optionalVar(env, 'SLACK_BOT_TOKEN');
   // GitHub Enterprise Server answers the same REST paths under its own API root (GitHub Actions' name).
   const githubApiUrl = optionalUrlVar(env, 'GITHUB_API_URL');
   const deps: ActivityDeps = {
@@ -168,6 +169,7 @@ export function buildActivityDeps(args: {
     secrets: {
       serverKeys,
       ...(slackWebhookUrl ? { slackWebhookUrl } : {}),
+      ...(slackBotToken ? { slackBotToken } : {}),
       ...(githubToken ? { githubToken } : {}),
     },
     ...(appDb ? { appDb } : {}),

@@ -13,6 +13,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { describe, expect, it } from 'vitest';
 import { TAIL_BY_LONG_POLL_PATCH } from '../workflows/audit-log-tailer.js';
 import { COALESCE_BURSTS_PATCH } from '../workflows/environment-document-sync.js';
+import { APPROVAL_NOTICE_PATCH } from '../workflows/rollback/announce.js';
 import { SETTLED_PLAN_PATCH, UNCHANGED_PLAN_PATCH } from '../workflows/rollback/plan.js';
 import { nextBuildBundle } from './helpers/next-build.js';
 import { quietRuntime, workflowBundle } from './helpers/temporal.js';
@@ -47,6 +48,7 @@ const branches = [
   'rollback/needs-attention-retry.json',
   'rollback/replanned.json',
   'rollback/drafts-deleted.json',
+  'rollback/approval-notice.json',
   'sync/pass-with-backoff.json',
   'sync/continue-as-new.json',
   'sync/burst-coalesced.json',
@@ -85,6 +87,10 @@ describe('replay of every recorded branch', () => {
     for (const old of ['rollback/completed-update.json', 'rollback/approved-plan-kept.json', 'rollback/expired.json']) expect(marked(old, SETTLED_PLAN_PATCH), old).toBe(false);
     expect(marked('rollback/plan-failed.json', SETTLED_PLAN_PATCH)).toBe(true);
     expect(count('rollback/plan-failed.json', (e) => Boolean(e.workflowTaskFailedEventAttributes))).toBe(0);
+    // notify-when-the-plan-is-ready: no history before it tells Slack when the plan is ready; the approval notice's does, once.
+    const notices = (name: string) => count(name, (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyApprovalNeeded');
+    for (const old of ['rollback/completed-update.json', 'rollback/approved-plan-kept.json', 'rollback/replanned.json']) expect([marked(old, APPROVAL_NOTICE_PATCH), notices(old)], old).toEqual([false, 0]);
+    expect([marked('rollback/approval-notice.json', APPROVAL_NOTICE_PATCH), notices('rollback/approval-notice.json')]).toEqual([true, 1]);
     // Before tail-by-long-poll every empty poll was followed by a timer; after it there is none.
     expect(marked('tailer/continue-as-new.json', TAIL_BY_LONG_POLL_PATCH)).toBe(false);
     expect(timers('tailer/continue-as-new.json')).toBeGreaterThan(0);
@@ -99,7 +105,7 @@ describe('replay of every recorded branch', () => {
     for (const name of histories()) {
       const text = readFileSync(join(root, name), 'utf8');
       const decoded = [...text.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1] ?? '', 'base64').toString('utf8')).join('\n');
-      expect(`${text}\n${decoded}`, name).not.toMatch(/record-token|sandbox-admin-token/);
+      expect(`${text}\n${decoded}`, name).not.toMatch(/record-token|sandbox-admin-token|xoxb-record-slack-token/);
     }
   });
 });

@@ -88,4 +88,30 @@ describe('flagops webhooks (the real CLI process)', async () => {
     }
     expect(output).not.toContain(secret);
   });
+
+  it('runs with only the Slack route: SLACK_SIGNING_SECRET alone, no Flagsmith secret nor database', async () => {
+    const port = await freePort();
+    const signing = 'slack-signing-secret-for-the-cli';
+    const config = sampleConfig() as { approval: Record<string, unknown> };
+    config.approval.slackUsers = { U0APPROVER: 'sd@example.com' };
+    const child = startCli(
+      ['webhooks', '--port', String(port)],
+      cliEnv({ FLAGOPS_CONFIG: writeConfigFile(config), SLACK_SIGNING_SECRET: signing, TEMPORAL_ADDRESS: inject('temporalAddress'), FLAGOPS_TASK_QUEUE: uniqueName('wh') }),
+    );
+    let output = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      await expect.poll(() => fetch(`${url}healthz`).then((r) => r.status).catch(() => 0), { timeout: 30_000, interval: 200 }).toBe(200);
+      const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload=%7B%7D' };
+      expect((await fetch(`${url}slack/interactions`, form)).status).toBe(401);
+      expect((await fetch(url, { ...form, headers: { 'X-Flagsmith-Signature': signBody(secret, 'payload=%7B%7D') } })).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    expect(output).toContain('"reason":"unsigned"');
+    expect(output).not.toContain(signing);
+  });
 });

@@ -11,6 +11,7 @@ import { ApplicationFailure, CancellationScope, isCancellation, setDefaultSignal
 import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
 import { rollbackActivities } from './rollback/activities.js';
 import { checkCohort, deleteLeftoverDrafts, notify } from './rollback/aftercare.js';
+import { PlanAnnouncer } from './rollback/announce.js';
 import { ApprovalGate } from './rollback/approval.js';
 import { AttentionDesk, DEFAULT_ATTENTION_TIMEOUT_MS } from './rollback/attention.js';
 import { statusQuery, type RollbackInput, type RollbackStatus } from './rollback/messages.js';
@@ -57,7 +58,10 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   setHandler(statusQuery, () => run.snapshot());
   setDefaultSignalHandler((name: string, ...args: unknown[]) => void run.refuse(signalNameAsSent(name), 'signal', args[0], unknownSignalReason(name)));
   let approved = false;
+  let announcer: PlanAnnouncer | null = null;
   const finish = async (ending: Ending) => {
+    // The "approval needed" notification's outcome, before the status is final.
+    await announcer?.settled();
     // A publish that failed for good leaves its draft: remove what this run created and never published.
     if (approved) await CancellationScope.nonCancellable(() => deleteLeftoverDrafts(run, acts));
     return run.finish(ending.status, ending.detail, ending.by, acts.recordRollbackFinished);
@@ -65,7 +69,8 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
 
   try {
     const context = await planRollback(run, acts); // 1. plan
-    const approval = await gate.awaitApproval(context.approvalTimeoutMs, (plan) => buildPlan(run, acts, context, plan)); // 2. approval
+    const plans = (announcer = new PlanAnnouncer(run, acts, context.approvalNotice === true));
+    const approval = await gate.awaitApproval(context.approvalTimeoutMs, (plan) => buildPlan(run, acts, context, plan), () => plans.announce()); // 2. approval
     if (approval.kind === 'end') throw new Ended(approval);
     const plan = approval.plan;
     approved = true;

@@ -84,6 +84,33 @@ export const flagConfigSchema = z.strictObject({
   probe: probeConfigSchema.optional(),
 });
 
+/**
+ * Slack user id (`U0123ABCD`, or `W…` on Enterprise Grid) → the approver identity it stands for.
+ * The receiver of Slack's interactions maps the signed request's `user.id` through this, never the
+ * name the payload shows (README, "Approvals from Slack").
+ */
+export const slackUsersSchema = z
+  .record(z.string(), personName)
+  .superRefine((users, ctx) => {
+    for (const id of Object.keys(users)) {
+      if (!/^[UW][A-Z0-9]{2,}$/.test(id)) ctx.addIssue({ code: 'custom', path: [id], message: 'a Slack user id like U0123ABCD (a member ID, not a display name)' });
+    }
+  })
+  .default({});
+
+/** Where Slack messages go (README, "Approvals from Slack"); the tokens stay in the environment. */
+export const slackConfigSchema = z.strictObject({
+  /** Slack's Web API root (`chat.postMessage` is under it); tests point it at a local stand-in. */
+  apiUrl: httpUrl('slack.apiUrl').default('https://slack.com/api'),
+  /** The channel the interactive approval message is posted to with SLACK_BOT_TOKEN (`C0123ABCD` or `#incidents`). */
+  channel: z
+    .string()
+    .regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{2,})$/, 'slack.channel: a channel id like C0123ABCD or a name like #incidents')
+    .optional(),
+  /** Send the "approval needed" message when a plan is ready (default true). */
+  approvalNeeded: z.boolean().default(true),
+});
+
 export const configSchema = z.strictObject({
   flagsmith: z.strictObject({
     apiUrl: httpUrl('apiUrl').default('https://api.flagsmith.com'),
@@ -100,8 +127,10 @@ export const configSchema = z.strictObject({
       approvers: z.array(personName).min(1),
       distinctFromRequester: z.boolean().default(true),
       timeout: duration('30m', durationLimits.approvalTimeout),
+      slackUsers: slackUsersSchema,
     })
     .optional(),
+  slack: slackConfigSchema.optional(),
   rollback: z
     .strictObject({
       cacheWait: duration('60s', durationLimits.cacheWait),
@@ -124,3 +153,4 @@ export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
 export type FlagConfig = z.output<typeof flagConfigSchema>;
 export type CohortConfig = z.output<typeof cohortConfigSchema>;
 export type ProbeConfig = z.output<typeof probeConfigSchema>;
+export type SlackConfig = z.output<typeof slackConfigSchema>;

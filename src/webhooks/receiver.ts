@@ -1,6 +1,7 @@
 /**
  * The HTTP receiver behind `flagops webhooks`: checks Flagsmith's signature over the raw body,
- * then wakes the sync workflows of the environments the event concerns.
+ * then wakes the sync workflows of the environments the event concerns. Slack's interactions
+ * (`/slack/…`) are answered by `../slack/interactions.ts`. Each route needs only its own secret.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import type { FlagopsConfig } from '../config/schema.js';
 import type { Database } from '../db/sql.js';
 import { type SyncTarget, syncInputFromConfig, wakeEnvironmentSync } from '../document-sync/wake.js';
 import type { Logger } from '../log.js';
+import { handleSlackInteraction, type SlackInteractionsOptions } from '../slack/interactions.js';
 import { signatureHeader, verifySignature } from './signature.js';
 import { resolveEnvironmentIds, webhookTargets } from './targets.js';
 
@@ -16,8 +18,11 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the receiver needs; `port` defaults to 0 (a free one), `host` to all interfaces. */
 export interface WebhookReceiverOptions {
-  secret: string;
-  flagsmithDb: Database;
+  /** Flagsmith's webhooks, when both are given (`FLAGSMITH_WEBHOOK_SECRET`, `FLAGSMITH_DATABASE_URL`). */
+  secret?: string;
+  flagsmithDb?: Database;
+  /** Slack's interactions on `/slack/interactions`, when given (`SLACK_SIGNING_SECRET`). */
+  slack?: SlackInteractionsOptions;
   target: SyncTarget;
   config: FlagopsConfig;
   log: Logger;
@@ -52,6 +57,9 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method === 'GET' && req.url === '/healthz') return reply(res, 200, { ok: true });
+  if (req.url?.startsWith('/slack/')) return options.slack ? handleSlackInteraction(options.slack, req, res) : reply(res, 404, { detail: 'Slack interactions are off (set SLACK_SIGNING_SECRET)' });
+  const { secret, flagsmithDb } = options;
+  if (!secret || !flagsmithDb) return reply(res, 404, { detail: 'Flagsmith webhooks are off (set FLAGSMITH_WEBHOOK_SECRET and FLAGSMITH_DATABASE_URL)' });
   if (req.method !== 'POST') return reply(res, 405, { detail: 'POST a Flagsmith webhook here' });
   let raw: Buffer;
   try {
@@ -61,7 +69,7 @@ async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res
     throw error;
   }
   const presented = req.headers[signatureHeader];
-  if (!verifySignature(options.secret, raw, Array.isArray(presented) ? presented[0] : presented)) {
+  if (!verifySignature(secret, raw, Array.isArray(presented) ? presented[0] : presented)) {
     options.log.warn({ event: 'webhook.rejected', reason: presented ? 'bad signature' : 'unsigned' }, 'webhook rejected');
     return reply(res, 401, { detail: 'missing or invalid X-Flagsmith-Signature' });
   }
@@ -71,7 +79,7 @@ async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res
   } catch {
     return reply(res, 400, { detail: 'body is not JSON' });
   }
-  const environmentIds = await resolveEnvironmentIds(options.flagsmithDb, webhookTargets(body));
+  const environmentIds = await resolveEnvironmentIds(flagsmithDb, webhookTargets(body));
   const woken: string[] = [];
   for (const id of environmentIds) {
     woken.push(await wakeEnvironmentSync(options.target, syncInputFromConfig(options.config, id), { source: 'webhook' }));

@@ -11,6 +11,8 @@
  * `test/histories/<branch>.json` with `historyToJSON`.
  */
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +61,9 @@ interface Stack {
   sandbox: Sandbox;
   flagsmith: FlagsmithClient;
   flagsmithDb: Database;
+  deps: ActivityDeps;
+  /** A local stand-in for Slack's Web API (answers `{"ok": true}`). */
+  slackApiUrl: string;
 }
 
 const input = (overrides: Partial<RollbackInput> = {}): RollbackInput => ({
@@ -136,6 +141,22 @@ const rollbackBranches: Record<string, (stack: Stack) => Promise<History>> = {
     );
     stack.sandbox.faults.clear();
     return handle.fetchHistory();
+  },
+  // Recorded after `notify-when-the-plan-is-ready`: Slack is configured (a local stand-in), the
+  // plan's "approval needed" message is posted beside the approval wait, then approved.
+  'rollback/approval-notice': async (stack) => {
+    const config = stack.deps.config as { slack?: unknown };
+    config.slack = { apiUrl: stack.slackApiUrl, channel: 'C0RECORD1', approvalNeeded: true };
+    stack.deps.secrets.slackBotToken = 'xoxb-record-slack-token';
+    try {
+      const { handle, status } = await planned(stack);
+      await until('notice', () => handle.query(statusQuery), (s) => s.notifications.some((n) => n.about === 'approval_needed'));
+      await handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER, planHash: status.plan?.planHash }] });
+      return await ended(handle, 'completed');
+    } finally {
+      delete config.slack;
+      delete stack.deps.secrets.slackBotToken;
+    }
   },
   'rollback/rejected': async (stack) => {
     const { handle } = await planned(stack);
@@ -318,8 +339,15 @@ try {
     flagopsDb,
     temporal: { client, taskQueue, idPrefix },
   };
+  const slackApi = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, channel: 'C0RECORD1', ts: '1700000000.000100' })));
+  });
+  await new Promise<void>((resolve) => slackApi.listen(0, '127.0.0.1', () => resolve()));
+  closers.push(() => new Promise((resolve) => slackApi.close(resolve)));
+  const slackApiUrl = `http://127.0.0.1:${(slackApi.address() as AddressInfo).port}/api`;
   const worker = await createFlagopsWorker({ connection, namespace: 'default', taskQueue, deps, workflowBundle });
-  const stack: Stack = { client, taskQueue, idPrefix, sandbox, flagsmith, flagsmithDb };
+  const stack: Stack = { client, taskQueue, idPrefix, sandbox, flagsmith, flagsmithDb, deps, slackApiUrl };
   await worker.runUntil(async () => {
     for (const [name, record] of [...pick(rollbackBranches), ...pick(syncBranches)]) {
       const history = await record(stack);

@@ -28,6 +28,23 @@ describe('configuration', () => {
     expect(() => parseConfig(bad, 'flagops.yaml', {})).toThrow(/flagops\.yaml: flagsmith\.projectId: /);
   });
 
+  it('maps Slack member ids to approvers and names the key of a bad Slack setting', () => {
+    const withSlack = (approval: Record<string, unknown>, slack?: unknown) => {
+      const config = sampleConfig() as Record<string, unknown>;
+      config.approval = { ...(config.approval as Record<string, unknown>), ...approval };
+      if (slack !== undefined) config.slack = slack;
+      return config;
+    };
+    const ok = parseConfig(withSlack({ slackUsers: { U0123ABCD: 'sd@example.com' } }, { channel: 'C0INCIDENT' }), 'flagops.yaml', {});
+    expect(ok.approval?.slackUsers).toEqual({ U0123ABCD: 'sd@example.com' });
+    expect(ok.slack).toEqual({ apiUrl: 'https://slack.com/api', channel: 'C0INCIDENT', approvalNeeded: true });
+    expect(parseConfig(sampleConfig(), 'flagops.yaml', {}).approval?.slackUsers).toEqual({});
+    expect(() => parseConfig(withSlack({ slackUsers: { 'Sam Doe': 'sd@example.com' } }), 'flagops.yaml', {})).toThrow(/approval\.slackUsers\.Sam Doe: a Slack user id like U0123ABCD/);
+    expect(() => parseConfig(withSlack({ slackUsers: { U0123ABCD: ' ' } }), 'flagops.yaml', {})).toThrow(/approval\.slackUsers\.U0123ABCD: must name someone/);
+    expect(() => parseConfig(withSlack({}, { channel: 'incidents room' }), 'flagops.yaml', {})).toThrow(/slack\.channel: slack\.channel: a channel id/);
+    expect(() => parseConfig(withSlack({}, { apiUrl: 'file:///etc/passwd' }), 'flagops.yaml', {})).toThrow(/slack\.apiUrl: /);
+  });
+
   it('names an unknown key rather than ignoring it', () => {
     expect(() => parseConfig({ ...sampleConfig(), aproval: {} }, 'flagops.yaml', {})).toThrow(/aproval/);
   });

@@ -10,6 +10,7 @@ import type { DeleteDraftsInput, PublishEnvironmentInput } from '../../activitie
 import type { VerifyEnvironmentInput } from '../../activities/rollback-verify.js';
 import type { CheckCohortInput } from '../../activities/postgres.js';
 import type { RollbackNotice } from '../../activities/notify.js';
+import type { ApprovalNotice } from '../../src/slack/message.js';
 import type { ActivityTimeoutsInput, FlagState, RollbackInput } from './messages.js';
 import { activityOptions, type ActivityKind } from './policies.js';
 
@@ -46,6 +47,8 @@ export function rollbackActivities(timeouts: ActivityTimeoutsInput | undefined) 
       ),
     checkCohort: (input: CheckCohortInput) => of('cohort').checkCohort.executeWithOptions(summarised('cohort', `count ${input.flag}'s cohort (read-only query)`), [input]),
     notifyRollback: (notice: RollbackNotice) => of('notify').notifyRollback.executeWithOptions(summarised('notify', 'notify Slack and GitHub'), [notice]),
+    notifyApprovalNeeded: (notice: ApprovalNotice) =>
+      of('announce').notifyApprovalNeeded.executeWithOptions(summarised('announce', `tell Slack plan ${notice.revision} waits for approval`), [notice]),
     recordRollbackFinished: (status: string, stepDurations: Record<string, number>) =>
       of('config').recordRollbackFinished.executeWithOptions(summarised('config', `count the rollback as ${status}`), [{ status, stepDurations }]),
   };

@@ -33,11 +33,13 @@ export async function checkCohort(run: RollbackRun, plan: RollbackPlan, acts: Ro
 export async function notify(run: RollbackRun, acts: RollbackActivities, ending: RollbackStatus['status']): Promise<void> {
   const s = run.status;
   run.setStatus('notifying');
+  // The "approval needed" outcomes stay; the end's are added after them.
+  const earlier = s.notifications.filter((n) => n.about === 'approval_needed');
   try {
-    s.notifications = await acts.notifyRollback(noticeOf({ ...run.snapshot(), status: ending }));
+    s.notifications = [...earlier, ...(await acts.notifyRollback(noticeOf({ ...run.snapshot(), status: ending })))];
   } catch (error) {
     // Which channels the worker has configured is the activity's knowledge, not the workflow's.
-    s.notifications = [{ channel: 'all', status: 'failed', detail: failureMessage(error), at: run.now() }];
+    s.notifications = [...earlier, { channel: 'all', status: 'failed', detail: failureMessage(error), at: run.now() }];
   }
 }
 

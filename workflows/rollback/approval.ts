@@ -149,8 +149,9 @@ export class ApprovalGate {
   /**
    * Wait for a verdict on the current plan until `timeoutMs`; after an approval, re-read the plan
    * (`revalidate`) and, when it changed, show the new one and wait again with a fresh deadline.
+   * `onWaiting` is called each time a plan starts waiting, with its deadline set.
    */
-  async awaitApproval(timeoutMs: number, revalidate: (plan: RollbackPlan) => Promise<RollbackPlan>): Promise<GateResult> {
+  async awaitApproval(timeoutMs: number, revalidate: (plan: RollbackPlan) => Promise<RollbackPlan>, onWaiting: () => void = () => undefined): Promise<GateResult> {
     const run = this.run;
     const s = run.status;
     run.setStatus('awaiting_approval');
@@ -158,6 +159,8 @@ export class ApprovalGate {
     let deadline = Date.now() + timeoutMs;
     for (;;) {
       s.timers.approvalDeadline = run.now(deadline);
+      // Each plan that starts waiting is announced (the "approval needed" notification).
+      onWaiting();
       const waitMs = Math.max(1, deadline - Date.now());
       const answered = await condition(() => this.decision !== null, waitMs, { summary: `wait up to ${spokenDuration(waitMs)} for an approver` });
       const decision = this.current();

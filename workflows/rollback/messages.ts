@@ -295,6 +295,8 @@ export interface CohortOutcome {
 export interface NotificationOutcome {
   /** `all`: the notify step itself failed, so no channel could be tried. */
   channel: 'slack' | 'github' | 'all';
+  /** What it announced: the plan waiting for approval, or (absent) the outcome at the end. */
+  about?: 'approval_needed' | 'outcome';
   status: 'sent' | 'failed' | 'skipped';
   detail: string;
   at: string;

@@ -9,7 +9,7 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import { nonRetryableFailureTypes } from '../../src/failures.js';
 import type { ActivityTimeoutsInput } from './messages.js';
 
-export type ActivityKind = 'config' | 'read' | 'publish' | 'verify' | 'cohort' | 'notify';
+export type ActivityKind = 'config' | 'read' | 'publish' | 'verify' | 'cohort' | 'notify' | 'announce';
 
 const DEFAULTS = {
   startToCloseMs: 30_000,
@@ -64,6 +64,13 @@ export function activityOptions(kind: ActivityKind, input: ActivityTimeoutsInput
     case 'cohort':
       // Five attempts: enough to outlast a database restart (a lost connection is retried).
       return { startToCloseTimeout: t.cohortStatementMs + 10_000, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 5 } };
+    case 'announce':
+      // The "approval needed" message: short and bounded, it runs beside the approval wait.
+      return {
+        startToCloseTimeout: Math.min(t.startToCloseMs, 15_000),
+        scheduleToCloseTimeout: Math.min(t.scheduleToCloseMs, 60_000),
+        retry: { ...backoff, maximumAttempts: 2 },
+      };
     case 'notify':
       return { startToCloseTimeout: t.startToCloseMs, heartbeatTimeout: t.heartbeatMs, retry: { ...backoff, maximumAttempts: 3 } };
   }

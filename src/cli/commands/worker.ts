@@ -16,7 +16,7 @@ Environment: FLAGOPS_CONFIG, FLAGSMITH_ADMIN_TOKEN, TEMPORAL_ADDRESS, TEMPORAL_N
 FLAGOPS_TASK_QUEUE, FLAGOPS_ID_PREFIX, FLAGOPS_BUILD_ID and FLAGOPS_DEPLOYMENT_NAME (Worker
 Versioning: rollbacks stay pinned to the build they started on), METRICS_PORT (0 = off; Temporal's own runtime metrics are
 served on METRICS_PORT + 1), LOG_LEVEL, and optionally DATABASE_URL, FLAGSMITH_DATABASE_URL,
-FLAGOPS_DATABASE_URL, FLAGSMITH_SERVER_KEY_<ENV>, SLACK_WEBHOOK_URL, GITHUB_TOKEN, GITHUB_API_URL
+FLAGOPS_DATABASE_URL, FLAGSMITH_SERVER_KEY_<ENV>, SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN, GITHUB_TOKEN, GITHUB_API_URL
 (GitHub Enterprise: its API root, e.g. https://github.example.com/api/v3).`,
     )
     .action(lazyAction(() => import('../run/worker.js'), (m) => m.runWorker(process.env)));

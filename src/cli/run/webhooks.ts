@@ -1,14 +1,16 @@
 /**
  * `flagops webhooks [--port P]`: receive Flagsmith's signed webhooks and wake the environment-
- * document sync of the environments they concern. Runs until SIGINT/SIGTERM.
+ * document sync of the environments they concern, and/or Slack's signed interactions (the
+ * Approve / Reject buttons). Runs until SIGINT/SIGTERM.
  *
  * Its definition (options, help) is `../commands/webhooks.ts`; this body is loaded only when it runs.
  */
 import { once } from 'node:events';
-import { requireVar, runtimeSettings, temporalSettings } from '../../config/env.js';
+import { optionalVar, requireVar, runtimeSettings, temporalSettings } from '../../config/env.js';
 import { ConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 import { Database } from '../../db/sql.js';
+import { HttpClient } from '../../http.js';
 import { createLogger } from '../../log.js';
 import { connectClient } from '../../temporal/connection.js';
 import { startWebhookReceiver } from '../../webhooks/receiver.js';
@@ -21,27 +23,40 @@ export async function runWebhooks(env: NodeJS.ProcessEnv, options: { port: strin
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port: expected a port number, got ${JSON.stringify(options.port)}`);
   const config = loadConfig(env);
-  const secret = requireVar(env, 'FLAGSMITH_WEBHOOK_SECRET', 'flagops webhooks');
-  const databaseUrl = requireVar(env, 'FLAGSMITH_DATABASE_URL', 'flagops webhooks');
+  // Each route needs only its own secret: Flagsmith's webhooks, Slack's interactions, or both.
+  const secret = optionalVar(env, 'FLAGSMITH_WEBHOOK_SECRET');
+  const databaseUrl = secret ? requireVar(env, 'FLAGSMITH_DATABASE_URL', "flagops webhooks' Flagsmith route (FLAGSMITH_WEBHOOK_SECRET is set)") : undefined;
+  const signingSecret = optionalVar(env, 'SLACK_SIGNING_SECRET');
+  if (!secret && !signingSecret) {
+    throw new ConfigError('flagops webhooks: set FLAGSMITH_WEBHOOK_SECRET (Flagsmith webhooks) and/or SLACK_SIGNING_SECRET (approvals from Slack)');
+  }
+  if (signingSecret && Object.keys(config.approval?.slackUsers ?? {}).length === 0) {
+    throw new ConfigError('approval.slackUsers: map at least one Slack user id to an approver (SLACK_SIGNING_SECRET is set, so Slack approvals are on)');
+  }
   const runtime = runtimeSettings(env);
   const log = createLogger(runtime.logLevel);
   const client = await connectClient(temporalSettings(env));
-  const flagsmithDb = new Database(databaseUrl, "Flagsmith's database (FLAGSMITH_DATABASE_URL)");
+  const flagsmithDb = databaseUrl ? new Database(databaseUrl, "Flagsmith's database (FLAGSMITH_DATABASE_URL)") : undefined;
+  const http = new HttpClient({ name: 'Slack' });
   try {
     const receiver = await startWebhookReceiver({
-      secret,
-      flagsmithDb,
+      ...(secret && flagsmithDb ? { secret, flagsmithDb } : {}),
+      ...(signingSecret
+        ? { slack: { signingSecret, http, log, client, idPrefix: runtime.idPrefix, slackUsers: config.approval?.slackUsers ?? {} } }
+        : {}),
       config,
       log,
       port,
       target: { client, taskQueue: runtime.taskQueue, idPrefix: runtime.idPrefix },
     });
-    log.info({ event: 'webhooks.started', port: receiver.port }, `listening for Flagsmith webhooks on port ${receiver.port}`);
+    const routes = [...(secret ? ['Flagsmith webhooks (POST /)'] : []), ...(signingSecret ? ['Slack interactions (POST /slack/interactions)'] : [])];
+    log.info({ event: 'webhooks.started', port: receiver.port, routes }, `listening for ${routes.join(' and ')} on port ${receiver.port}`);
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     await receiver.close();
     log.info({ event: 'webhooks.stopped' }, 'webhook receiver stopped');
   } finally {
-    await flagsmithDb.close();
+    await flagsmithDb?.close();
+    await http.close();
     await client.connection.close();
   }
   return 0;
