@@ -16,9 +16,10 @@ import {
 } from '../src/flagsmith/index.js';
 import { rollbackInputProblems } from '../src/rollback/input.js';
 import { canonicalJson, sha256Hex } from '../src/store/canonical.js';
-import type { EnvironmentPlan, FlagState, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
+import type { EnvironmentPlan, FlagState, OverridesMode, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { flagsmithCall, requireFlagsmith } from './flagsmith.js';
+import { planOverrides } from './rollback-overrides.js';
 
 /** What the worker's configuration says about this rollback. */
 export interface RollbackContext {
@@ -35,6 +36,8 @@ export interface RollbackContext {
   notes: string | null;
   cohort: { description: string | null; idColumn: string; needsFlagOnAt: boolean } | null;
   probe: { url: string } | null;
+  /** What happens to overrides (absent in contexts recorded before issue 12: `keep`). */
+  overrides?: OverridesMode;
 }
 
 export interface PlanEnvironmentInput {
@@ -48,6 +51,8 @@ export interface PlanEnvironmentInput {
    * and the environment's versioning. The re-check then reads everything at once, in one round trip.
    */
   known?: { featureId: number; versioning: 'v1' | 'v2' };
+  /** Default `keep`. */
+  overrides?: OverridesMode;
 }
 
 export type PlanEnvironmentResult = EnvironmentPlan & {
@@ -159,6 +164,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
           ? { description: flag.cohort.description ?? null, idColumn: flag.cohort.idColumn, needsFlagOnAt: flag.cohort.params.includes('flagOnAt') }
           : null,
         probe: flag?.probe ? { url: flag.probe.url } : null,
+        overrides: input.overrides ?? flag?.overrides ?? 'keep',
       };
     },
 
@@ -209,6 +215,16 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         scheduled = classifyVersions(versions, now).scheduled.map((v) => ({ uuid: v.uuid, liveFrom: v.live_from ?? '', description: v.description }));
         if (input.readHistory) flagOnAt = await findFlagOnAt(client, env.id, feature.id, versions, now);
       }
+      const overrides = await planOverrides(client, {
+        projectId,
+        envId: env.id,
+        envApiKey: env.apiKey,
+        featureId: feature.id,
+        liveVersion: v2 ? state.environment_feature_version : null,
+        after,
+        mode: input.overrides ?? 'keep',
+        allowIdentifiers: deps.config.flags[input.flag]?.overrideIdentifiers ?? false,
+      });
       // The logger's mixin adds the workflow, run, activity and attempt.
       deps.log.info({ event: 'rollback.planned', environment: env.name });
       return {
@@ -219,6 +235,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         before: { ...before, version: state.environment_feature_version },
         after,
         scheduled,
+        overrides,
         featureId: feature.id,
         flagOnAt,
       };
