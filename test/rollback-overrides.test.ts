@@ -143,6 +143,35 @@ describe('a rollback and the overrides it would miss', () => {
     });
   });
 
+  it('disable survives a publish whose identity PATCH was applied but its answer lost: the retry reuses the version and finishes the rest', async () => {
+    await defaultOn();
+    // Everything ON again: the segment override and both identity overrides.
+    const value = { type: 'unicode' as const, string_value: null, integer_value: null, boolean_value: null };
+    const [segment] = await flagsmith.listSegments(PROJECT);
+    const setup = await flagsmith.createVersion(PROD.id, featureId, {
+      feature_states_to_update: [{ enabled: true, feature_state_value: value, feature_segment: { segment: segment?.id ?? -1 } }],
+      description: 'test setup',
+    });
+    await flagsmith.publishVersion(PROD.id, featureId, setup.uuid);
+    for (const o of await flagsmith.listIdentityOverrides(PROD.apiKey, featureId)) await flagsmith.updateIdentityOverride(PROD.apiKey, o.identity.id, o.id, { enabled: true });
+    expect(await served()).toEqual([true, true, true, true]);
+    await runWithWorker({ deps: deps() }, async ({ client, taskQueue, idPrefix }) => {
+      const handle = await startRollback(client, { taskQueue, idPrefix, input: input({ overrides: 'disable' }) });
+      const planned = await waitForQuery('plan', () => handle.query(statusQuery), (s) => s.status === 'awaiting_approval');
+      sandbox.faults.add({ method: 'PATCH', path: `/api/v1/environments/${PROD.apiKey}/identities/*/featurestates/*/`, dropAnswer: true, count: 1 });
+      const result = await approveAndFinish(handle, planned.plan?.planHash);
+      sandbox.faults.clear();
+      expect(result.status).toBe('completed');
+      const outcome = result.environments.find((e) => e.name === 'Production');
+      // The retry found its marked version (no second one) and changed only the override still ON.
+      expect(outcome?.overridesChanged).toEqual({ segments: 0, identities: 1 });
+      const marked = (await flagsmith.listVersions(PROD.id, featureId)).filter((v) => v.description?.startsWith('flagops:'));
+      expect(marked.filter((v) => v.uuid === outcome?.version)).toHaveLength(1);
+      expect(outcome?.identityView).toMatchObject({ ok: true });
+      expect(await served()).toEqual([false, false, false, false]);
+    });
+  });
+
   it("remove, as the flag's configured default: the segment override and identity overrides are deleted, identifiers shown when allowed", async () => {
     await defaultOn();
     await runWithWorker({ deps: deps({ overrides: 'remove', overrideIdentifiers: true }) }, async ({ client, taskQueue, idPrefix }) => {
@@ -150,8 +179,8 @@ describe('a rollback and the overrides it would miss', () => {
       const planned = await waitForQuery('plan', () => handle.query(statusQuery), (s) => s.status === 'awaiting_approval');
       const prod = planned.plan?.environments.find((e) => e.name === 'Production');
       expect(planned.plan?.overridesMode).toBe('remove');
-      expect(prod?.overrides?.identities).toMatchObject({ count: 2, differing: 0, action: 'removed', identifiers: ['sd-dogfood-1', 'sd-dogfood-2'] });
-      expect(renderPlan(planned)).toContain('identity overrides: 2 (0 differ from the target): sd-dogfood-1, sd-dogfood-2 — removed (--overrides remove)');
+      expect(prod?.overrides?.identities).toMatchObject({ count: 2, action: 'removed', stillServingOld: 0, identifiers: ['sd-dogfood-1', 'sd-dogfood-2'], cut: false });
+      expect(renderPlan(planned)).toMatch(/identity overrides: 2 \(\d differ from the target\): sd-dogfood-1, sd-dogfood-2 — removed \(--overrides remove\)/);
       const result = await approveAndFinish(handle, planned.plan?.planHash);
       expect(result.status).toBe('completed');
       const outcome = result.environments.find((e) => e.name === 'Production');
