@@ -5,7 +5,14 @@
  * Identifiers may be personal data: they are read here but leave only as counts unless the flag's
  * config sets `overrideIdentifiers`.
  */
-import { fromFeatureStateValue, type FlagsmithClient, type Segment, type VersionFeatureStateInput } from '../src/flagsmith/index.js';
+import {
+  fromFeatureStateValue,
+  type FlagsmithClient,
+  type IdentityOverride,
+  type Segment,
+  type VersionFeatureState,
+  type VersionFeatureStateInput,
+} from '../src/flagsmith/index.js';
 import { HttpError, httpFailure } from '../src/http.js';
 import type { FlagState, OverridesMode, OverridesPlan } from '../workflows/rollback/messages.js';
 import { flagsmithCall } from './flagsmith.js';
@@ -25,6 +32,33 @@ export interface OverridesReadInput {
   allowIdentifiers: boolean;
 }
 
+/** Reads started early (the re-check before publishing starts them with its first round trip). */
+export interface OverrideReads {
+  identities: Promise<IdentityOverride[]>;
+  segments: Promise<Segment[]>;
+  /** The states of the version expected live; used only when it is the live one. */
+  versionStates?: { uuid: string; states: Promise<VersionFeatureState[]> };
+}
+
+/** A promise whose rejection is handled now and rethrown when it is awaited (no unhandled rejection meanwhile). */
+function early<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** Start the reads that need only the feature (and, for a guess at the live version, its uuid). */
+export function startOverrideReads(
+  client: FlagsmithClient,
+  input: { projectId: number; envId: number; envApiKey: string; featureId: number; liveVersionGuess: string | null },
+): OverrideReads {
+  const guess = input.liveVersionGuess;
+  return {
+    identities: early(flagsmithCall(() => client.listIdentityOverrides(input.envApiKey, input.featureId))),
+    segments: early(flagsmithCall(() => client.listSegments(input.projectId))),
+    ...(guess ? { versionStates: { uuid: guess, states: early(flagsmithCall(() => client.listVersionFeatureStates(input.envId, input.featureId, guess))) } } : {}),
+  };
+}
+
 const actionOf = (mode: OverridesMode): 'kept' | 'disabled' | 'removed' => (mode === 'keep' ? 'kept' : mode === 'disable' ? 'disabled' : 'removed');
 
 /** Whether an override still serves a state other than the target once the rollback has run. */
@@ -35,12 +69,20 @@ function stillServesOld(enabled: boolean, mode: OverridesMode, after: FlagState)
 }
 
 /** Read and judge the overrides of one environment. */
-export async function planOverrides(client: FlagsmithClient, input: OverridesReadInput): Promise<OverridesPlan> {
-  const [versionStates, segments, identityOverrides] = await Promise.all([
-    input.liveVersion === null ? Promise.resolve([]) : flagsmithCall(() => client.listVersionFeatureStates(input.envId, input.featureId, input.liveVersion as string)),
-    input.liveVersion === null ? Promise.resolve([]) : flagsmithCall(() => client.listSegments(input.projectId)),
-    flagsmithCall(() => client.listIdentityOverrides(input.envApiKey, input.featureId)),
-  ]);
+export async function planOverrides(client: FlagsmithClient, input: OverridesReadInput, reads?: OverrideReads): Promise<OverridesPlan> {
+  const live = input.liveVersion;
+  const started: OverrideReads = reads ?? {
+    identities: flagsmithCall(() => client.listIdentityOverrides(input.envApiKey, input.featureId)),
+    // v1 keeps no segment overrides in versions: the plan reads none there.
+    segments: live === null ? Promise.resolve([]) : flagsmithCall(() => client.listSegments(input.projectId)),
+  };
+  const states =
+    live === null
+      ? Promise.resolve([])
+      : started.versionStates?.uuid === live
+        ? started.versionStates.states
+        : flagsmithCall(() => client.listVersionFeatureStates(input.envId, input.featureId, live));
+  const [versionStates, segments, identityOverrides] = await Promise.all([states, started.segments, started.identities]);
   const action = actionOf(input.mode);
   const segmentPlans = versionStates.flatMap((state) => {
     const segment = state.feature_segment;

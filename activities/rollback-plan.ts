@@ -19,7 +19,7 @@ import { canonicalJson, sha256Hex } from '../src/store/canonical.js';
 import type { EnvironmentPlan, FlagState, OverridesMode, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { flagsmithCall, requireFlagsmith } from './flagsmith.js';
-import { planOverrides } from './rollback-overrides.js';
+import { planOverrides, startOverrideReads } from './rollback-overrides.js';
 
 /** What the worker's configuration says about this rollback. */
 export interface RollbackContext {
@@ -50,7 +50,7 @@ export interface PlanEnvironmentInput {
    * What the plan being re-checked (just before publishing) already established: the feature's id
    * and the environment's versioning. The re-check then reads everything at once, in one round trip.
    */
-  known?: { featureId: number; versioning: 'v1' | 'v2' };
+  known?: { featureId: number; versioning: 'v1' | 'v2'; /** The live version the plan saw (v2): its overrides are read at once. */ liveVersion?: string };
   /** Default `keep`. */
   overrides?: OverridesMode;
 }
@@ -185,6 +185,10 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       // another environment, and versioning only ever goes from v1 to v2, never back. A v1
       // environment is read again, since it may have moved to v2 since the plan.
       const settledV2 = known?.versioning === 'v2';
+      // The re-check reads the overrides in its first round trip too (they need only the feature).
+      const overrideReads = known
+        ? startOverrideReads(client, { projectId, envId: env.id, envApiKey: env.apiKey, featureId: known.featureId, liveVersionGuess: known.liveVersion ?? null })
+        : undefined;
       const [remoteRead, featureRead, stateRead, versionsRead] = await Promise.allSettled([
         settledV2
           ? Promise.resolve(null)
@@ -224,7 +228,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         after,
         mode: input.overrides ?? 'keep',
         allowIdentifiers: deps.config.flags[input.flag]?.overrideIdentifiers ?? false,
-      });
+      }, overrideReads);
       // The logger's mixin adds the workflow, run, activity and attempt.
       deps.log.info({ event: 'rollback.planned', environment: env.name });
       return {

@@ -57,7 +57,9 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
         // Contexts recorded before issue 12 have no overrides mode: the activity's default, keep.
         ...(context.overrides ? { overrides: context.overrides } : {}),
         // The re-check just before publishing reads in one round trip what the plan established.
-        ...(previous && known ? { known: { featureId: previous.featureId, versioning: known.versioning } } : {}),
+        ...(previous && known
+          ? { known: { featureId: previous.featureId, versioning: known.versioning, ...(known.before.version ? { liveVersion: known.before.version } : {}) } }
+          : {}),
       });
     });
   const planned = patched(SETTLED_PLAN_PATCH) ? firstFailureInOrder(await Promise.allSettled(reads)) : await Promise.all(reads);
