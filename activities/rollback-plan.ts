@@ -16,9 +16,10 @@ import {
 } from '../src/flagsmith/index.js';
 import { rollbackInputProblems } from '../src/rollback/input.js';
 import { canonicalJson, sha256Hex } from '../src/store/canonical.js';
-import type { EnvironmentPlan, FlagState, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
+import type { EnvironmentPlan, FlagState, OverridesMode, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { flagsmithCall, requireFlagsmith } from './flagsmith.js';
+import { planOverrides, startOverrideReads } from './rollback-overrides.js';
 
 /** What the worker's configuration says about this rollback. */
 export interface RollbackContext {
@@ -37,6 +38,8 @@ export interface RollbackContext {
   probe: { url: string } | null;
   /** Tell Slack when the plan is ready (a `slack` section that does not turn it off); absent in older runs. */
   approvalNotice?: boolean;
+  /** What happens to overrides (absent in contexts recorded before issue 12: `keep`). */
+  overrides?: OverridesMode;
 }
 
 export interface PlanEnvironmentInput {
@@ -49,7 +52,9 @@ export interface PlanEnvironmentInput {
    * What the plan being re-checked (just before publishing) already established: the feature's id
    * and the environment's versioning. The re-check then reads everything at once, in one round trip.
    */
-  known?: { featureId: number; versioning: 'v1' | 'v2' };
+  known?: { featureId: number; versioning: 'v1' | 'v2'; /** The live version the plan saw (v2): its overrides are read at once. */ liveVersion?: string };
+  /** Default `keep`. */
+  overrides?: OverridesMode;
 }
 
 export type PlanEnvironmentResult = EnvironmentPlan & {
@@ -162,6 +167,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
           : null,
         probe: flag?.probe ? { url: flag.probe.url } : null,
         approvalNotice: config.slack?.approvalNeeded ?? false,
+        overrides: input.overrides ?? flag?.overrides ?? 'keep',
       };
     },
 
@@ -182,6 +188,10 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       // another environment, and versioning only ever goes from v1 to v2, never back. A v1
       // environment is read again, since it may have moved to v2 since the plan.
       const settledV2 = known?.versioning === 'v2';
+      // The re-check reads the overrides in its first round trip too (they need only the feature).
+      const overrideReads = known
+        ? startOverrideReads(client, { projectId, envId: env.id, envApiKey: env.apiKey, featureId: known.featureId, liveVersionGuess: known.liveVersion ?? null })
+        : undefined;
       const [remoteRead, featureRead, stateRead, versionsRead] = await Promise.allSettled([
         settledV2
           ? Promise.resolve(null)
@@ -212,6 +222,16 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         scheduled = classifyVersions(versions, now).scheduled.map((v) => ({ uuid: v.uuid, liveFrom: v.live_from ?? '', description: v.description }));
         if (input.readHistory) flagOnAt = await findFlagOnAt(client, env.id, feature.id, versions, now);
       }
+      const overrides = await planOverrides(client, {
+        projectId,
+        envId: env.id,
+        envApiKey: env.apiKey,
+        featureId: feature.id,
+        liveVersion: v2 ? state.environment_feature_version : null,
+        after,
+        mode: input.overrides ?? 'keep',
+        allowIdentifiers: deps.config.flags[input.flag]?.overrideIdentifiers ?? false,
+      }, overrideReads);
       // The logger's mixin adds the workflow, run, activity and attempt.
       deps.log.info({ event: 'rollback.planned', environment: env.name });
       return {
@@ -222,6 +242,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         before: { ...before, version: state.environment_feature_version },
         after,
         scheduled,
+        overrides,
         featureId: feature.id,
         flagOnAt,
       };

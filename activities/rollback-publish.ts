@@ -13,10 +13,11 @@ import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { environmentDefaultUpdate, toFeatureStateValue, type FlagsmithClient, type Version } from '../src/flagsmith/index.js';
 import { FailureType, failure } from '../src/failures.js';
 import { HttpError } from '../src/http.js';
-import type { FlagState } from '../workflows/rollback/messages.js';
+import type { FlagState, OverridesMode } from '../workflows/rollback/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { describeError, flagsmithCall, requireFlagsmith } from './flagsmith.js';
 import { findEnvironment } from './rollback-plan.js';
+import { applyIdentityOverrides, segmentOverrideChanges } from './rollback-overrides.js';
 
 export interface PublishEnvironmentInput {
   flag: string;
@@ -30,6 +31,8 @@ export interface PublishEnvironmentInput {
   marker: string;
   /** Scheduled versions to delete first (those the approver saw in the plan). */
   deleteScheduled: string[];
+  /** `disable`/`remove` the segment overrides (in the same version) and identity overrides; absent: keep. */
+  overrides?: OverridesMode;
 }
 
 export interface PublishEnvironmentResult {
@@ -39,6 +42,8 @@ export interface PublishEnvironmentResult {
   deletedScheduled: string[];
   /** Drafts of an overlapping attempt that this attempt deleted. */
   deletedDrafts: string[];
+  /** With `overrides`: how many segment overrides the version changed, identity overrides this attempt changed. */
+  overridesChanged?: { segments: number; identities: number };
 }
 
 /** Versions ordered oldest first; the uuid breaks ties so every attempt picks the same one. */
@@ -102,13 +107,21 @@ async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: Pub
     }
     candidates = versions.filter((v) => v.description === marker);
   }
+  let segmentsChanged = 0;
   if (candidates.length === 0) {
+    // The overrides of the live version go OFF (or away) in the very version that flips the default.
+    const segments = await segmentOverrideChanges(client, { envId, envApiKey: findEnvironment(deps, input.environment).apiKey, flag: input.flag, featureId, mode: input.overrides ?? 'keep', signal });
+    segmentsChanged = segments.feature_states_to_update.length + segments.segment_ids_to_delete_overrides.length;
     await flagsmithCall(() =>
       client.createVersion(
         envId,
         featureId,
         {
-          feature_states_to_update: [environmentDefaultUpdate(input.state.enabled, toFeatureStateValue(input.state.value, input.state.valueType))],
+          feature_states_to_update: [
+            environmentDefaultUpdate(input.state.enabled, toFeatureStateValue(input.state.value, input.state.valueType)),
+            ...segments.feature_states_to_update,
+          ],
+          segment_ids_to_delete_overrides: segments.segment_ids_to_delete_overrides,
           publish_immediately: false,
           description: marker,
         },
@@ -145,7 +158,12 @@ async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: Pub
       continue;
     }
     deps.log.info({ event: 'rollback.published', environment: input.environment, version: keep.uuid, deletedDrafts });
-    return { version: keep.uuid, publishedAt: publishedAt ?? new Date().toISOString(), deletedScheduled, deletedDrafts };
+    const result: PublishEnvironmentResult = { version: keep.uuid, publishedAt: publishedAt ?? new Date().toISOString(), deletedScheduled, deletedDrafts };
+    if (input.overrides && input.overrides !== 'keep') {
+      const identities = await applyIdentityOverrides(client, { envApiKey: findEnvironment(deps, input.environment).apiKey, featureId, mode: input.overrides, signal });
+      result.overridesChanged = { segments: segmentsChanged, identities };
+    }
+    return result;
   }
 }
 
@@ -213,7 +231,13 @@ export function createRollbackPublishActivities(deps: ActivityDeps) {
           signal: cancellationSignal(),
         }),
       );
-      return { version: null, publishedAt: new Date().toISOString(), deletedScheduled: [], deletedDrafts: [] };
+      const result: PublishEnvironmentResult = { version: null, publishedAt: new Date().toISOString(), deletedScheduled: [], deletedDrafts: [] };
+      if (input.overrides && input.overrides !== 'keep') {
+        // v1 keeps segment overrides outside versions; only identity overrides are changed here.
+        const identities = await applyIdentityOverrides(client, { envApiKey: env.apiKey, featureId: input.featureId, mode: input.overrides, signal: cancellationSignal() });
+        result.overridesChanged = { segments: 0, identities };
+      }
+      return result;
     },
   };
 }

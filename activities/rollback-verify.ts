@@ -7,10 +7,11 @@
  */
 import { cancellationSignal } from '@temporalio/activity';
 import { flatValuesEqual, type FlatValue } from '../src/flagsmith/index.js';
-import type { FlagState, ViewCheck } from '../workflows/rollback/messages.js';
+import type { FlagState, OverridesMode, ViewCheck } from '../workflows/rollback/messages.js';
 import { outboundHttp, withoutSecrets, type ActivityDeps } from './deps.js';
 import { describeError, requireFlagsmith } from './flagsmith.js';
 import { findEnvironment } from './rollback-plan.js';
+import { checkOverriddenIdentities } from './rollback-overrides.js';
 
 export interface VerifyEnvironmentInput {
   flag: string;
@@ -21,12 +22,16 @@ export interface VerifyEnvironmentInput {
   version: string | null;
   /** Run the flag's configured probe too (once per rollback suffices: the probe is not per environment). */
   probe: boolean;
+  /** The plan found overrides: check what overridden identities are served too (issue 12 §1). */
+  identities?: { mode: OverridesMode };
 }
 
 export interface VerifyEnvironmentResult {
   adminView: ViewCheck;
   sdkView: ViewCheck;
   probe: ViewCheck | null;
+  /** What overridden identities are served (SDK identities endpoint); absent without `identities`. */
+  identityView?: ViewCheck;
 }
 
 function check(ok: boolean, detail: string, seen: { enabled?: boolean | null; value?: FlatValue; version?: string | null } = {}): ViewCheck {
@@ -106,10 +111,31 @@ export function createRollbackVerifyActivities(deps: ActivityDeps) {
           return check(false, describeError(error));
         }
       };
-      const [adminView, sdkView, probe] = await Promise.all([admin(), sdk(), backend()]);
+      const identities = async (): Promise<ViewCheck | null> => {
+        if (!input.identities) return null;
+        try {
+          const seen = await checkOverriddenIdentities(client, {
+            sdkKey: serverKey ?? env.apiKey,
+            envApiKey: env.apiKey,
+            envId: env.id,
+            projectId: deps.config.flagsmith.projectId,
+            flag: input.flag,
+            featureId: input.featureId,
+            // Overrides disabled serve OFF; removed ones fall back to the new default.
+            expectedEnabled: input.identities.mode === 'disable' ? false : input.expected.enabled,
+            mode: input.identities.mode,
+            allowIdentifiers: deps.config.flags[input.flag]?.overrideIdentifiers ?? false,
+            signal,
+          });
+          return check(seen.ok, `SDK identities (${keyKind}): ${seen.detail}`);
+        } catch (error) {
+          return check(false, `SDK identities (${keyKind}): ${describeError(error)}`);
+        }
+      };
+      const [adminView, sdkView, probe, identityView] = await Promise.all([admin(), sdk(), backend(), identities()]);
       // A server may echo any credential the worker holds, not only the one it was sent.
       const clean = (view: ViewCheck): ViewCheck => ({ ...view, detail: withoutSecrets(deps, view.detail) });
-      return { adminView: clean(adminView), sdkView: clean(sdkView), probe: probe && clean(probe) };
+      return { adminView: clean(adminView), sdkView: clean(sdkView), probe: probe && clean(probe), ...(identityView ? { identityView: clean(identityView) } : {}) };
     },
   };
 }

@@ -277,6 +277,62 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
     }
   });
 
+  it('serves segment and identity overrides as Flagsmith does, and disables and removes them the ways a rollback does', async () => {
+    // The decoy flag in Development: a segment (an EQUAL trait condition) and one identity override it.
+    const env = fx.development;
+    const feature = await client.findFeatureByName(fx.projectId, fx.decoyFlag);
+    const featureId = feature?.id ?? -1;
+    const on = !((await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.decoyFlag))?.enabled ?? false);
+    const tag = `contract-${Date.now()}`;
+    const segment = await raw('POST', `api/v1/projects/${fx.projectId}/segments/`, {
+      body: { name: `cohort ${tag}`, rules: [{ type: 'ALL', rules: [{ type: 'ANY', conditions: [{ operator: 'EQUAL', property: 'plan', value: tag }] }], conditions: [] }] },
+    });
+    expect(segment.status).toBe(201);
+    const segmentId = (segment.json as { id: number }).id;
+    const listed = (await client.listSegments(fx.projectId)).find((s) => s.id === segmentId);
+    expect(listed?.rules[0]?.rules[0]?.conditions[0]).toMatchObject({ operator: 'EQUAL', property: 'plan', value: tag });
+    const value = toFeatureStateValue(null, 'unicode');
+    const withOverride = await client.createVersion(env.id, featureId, {
+      feature_states_to_create: [{ enabled: on, feature_state_value: value, feature_segment: { segment: segmentId } }],
+      publish_immediately: true,
+    });
+    const states = await client.listVersionFeatureStates(env.id, featureId, withOverride.uuid);
+    expect(states.find((s) => s.feature_segment !== null)).toMatchObject({ enabled: on, feature_segment: { segment: segmentId } });
+
+    const identity = await raw('POST', `api/v1/environments/${env.apiKey}/identities/`, { body: { identifier: `person-${tag}` } });
+    expect(identity.status).toBe(201);
+    const identityId = (identity.json as { id: number }).id;
+    const override = await raw('POST', `api/v1/environments/${env.apiKey}/identities/${identityId}/featurestates/`, {
+      body: { feature: featureId, enabled: on, feature_state_value: null },
+    });
+    expect(override.status).toBe(201);
+    const overrides = await client.listIdentityOverrides(env.apiKey, featureId);
+    const mine = overrides.find((o) => o.identity.id === identityId);
+    expect(mine).toMatchObject({ feature: featureId, enabled: on, identity: { identifier: `person-${tag}` } });
+
+    const served = async (identifier: string, traits?: { trait_key: string; trait_value: string }[]) =>
+      (await client.getSdkIdentityFlags(env.sdkKey, identifier, traits ? { traits } : {})).flags.find((f) => f.feature.name === fx.decoyFlag)?.enabled;
+    expect(await served(`person-${tag}`)).toBe(on);
+    expect(await served(`member-${tag}`, [{ trait_key: 'plan', trait_value: tag }])).toBe(on);
+    expect(await served(`outsider-${tag}`, [{ trait_key: 'plan', trait_value: 'other' }])).toBe(!on);
+
+    // Disable: the identity override in place (allowed on v2), the segment override in a new version matched by its segment.
+    expect(await client.updateIdentityOverride(env.apiKey, identityId, mine?.id ?? -1, { enabled: !on })).toEqual({ feature: featureId, enabled: !on });
+    await client.createVersion(env.id, featureId, {
+      feature_states_to_update: [{ enabled: !on, feature_state_value: value, feature_segment: { segment: segmentId } }],
+      publish_immediately: true,
+    });
+    expect(await served(`person-${tag}`)).toBe(!on);
+    expect(await served(`member-${tag}`, [{ trait_key: 'plan', trait_value: tag }])).toBe(!on);
+
+    // Remove: the identity feature state, and the segment override through segment_ids_to_delete_overrides.
+    await client.deleteIdentityOverride(env.apiKey, identityId, mine?.id ?? -1);
+    expect((await client.listIdentityOverrides(env.apiKey, featureId)).some((o) => o.identity.id === identityId)).toBe(false);
+    expect((await failureOf(client.deleteIdentityOverride(env.apiKey, identityId, mine?.id ?? -1))).type).toBe('NotFound');
+    const removed = await client.createVersion(env.id, featureId, { segment_ids_to_delete_overrides: [segmentId], publish_immediately: true });
+    expect((await client.listVersionFeatureStates(env.id, featureId, removed.uuid)).some((s) => s.feature_segment !== null)).toBe(false);
+  });
+
   it('flips a CONFIG value: JSON text stored as unicode, read back flat', async () => {
     const env = fx.production;
     const before = await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.configFlag);

@@ -5,6 +5,7 @@
  */
 import { formatDuration } from '../config/duration.js';
 import { shown, shownLines } from './display.js';
+import { overrideLines } from './render-overrides.js';
 import type {
   EnvironmentOutcome,
   FlagState,
@@ -83,6 +84,7 @@ function planEnvironmentLines(plan: RollbackPlan): string[] {
       const fate = plan.keepScheduled ? 'kept (--keep-scheduled): it will undo this rollback when it goes live' : 'deleted after approval';
       lines.push(`  ${' '.repeat(width)}  scheduled version ${scheduled.uuid} goes live ${scheduled.liveFrom}: ${fate}`);
     }
+    lines.push(...overrideLines(env, plan.overridesMode ?? 'keep', `  ${' '.repeat(width)}  `));
   }
   return lines;
 }
@@ -132,7 +134,7 @@ function environmentDetails(env: EnvironmentOutcome): string {
   if (env.error) parts.push(`error: ${clip(env.error, 200)}`);
   if (env.draftsDeleted?.length) parts.push(`unpublished drafts deleted: ${env.draftsDeleted.join(' ')}`);
   if (env.draftsLeft?.length) parts.push(`unpublished drafts LEFT in Flagsmith: ${env.draftsLeft.join('; ')}`);
-  for (const text of [viewText('admin view', env.adminView), viewText('SDK view', env.sdkView), viewText('probe', env.probe)]) {
+  for (const text of [viewText('admin view', env.adminView), viewText('SDK view', env.sdkView), viewText('probe', env.probe), viewText('identity view', env.identityView ?? null)]) {
     if (text) parts.push(text);
   }
   if (!state && env.verified) parts.push('verified');

@@ -28,6 +28,7 @@ export interface RollbackCliOptions {
   verifyTimeout?: string;
   flagOnAt?: string;
   keepScheduled?: boolean;
+  overrides?: string;
   wait?: boolean;
   json?: boolean;
 }
@@ -49,6 +50,7 @@ const optionNames: Record<string, string> = {
   cacheWaitMs: '--cache-wait',
   approvalTimeoutMs: '--approval-timeout',
   verifyTimeoutMs: '--verify-timeout',
+  overrides: '--overrides',
   flag: '<flag>',
   env: '--env',
   partialReason: '--partial-reason',
@@ -162,6 +164,8 @@ export function parseRollbackOptions(flag: string, raw: RollbackCliOptions, conf
   if (options.pr !== undefined) input.pr = options.pr;
   if (options.flagOnAt !== undefined) input.flagOnAt = new Date(options.flagOnAt).toISOString();
   if (raw.keepScheduled) input.keepScheduled = true;
+  // Absent: the flag's configured default (`flags.<flag>.overrides`), applied on the worker.
+  if (raw.overrides !== undefined) input.overrides = raw.overrides as RollbackInput['overrides'];
   if (raw.cacheWait !== undefined) input.cacheWaitMs = durationOption('--cache-wait', raw.cacheWait, durationLimits.cacheWait);
   if (raw.approvalTimeout !== undefined) input.approvalTimeoutMs = durationOption('--approval-timeout', raw.approvalTimeout, durationLimits.approvalTimeout);
   if (raw.verifyTimeout !== undefined) input.verifyTimeoutMs = durationOption('--verify-timeout', raw.verifyTimeout, durationLimits.verifyTimeout);

@@ -82,6 +82,10 @@ export const flagConfigSchema = z.strictObject({
   notes: z.string().optional(),
   cohort: cohortConfigSchema.optional(),
   probe: probeConfigSchema.optional(),
+  /** The rollback's default `--overrides` for this flag (issue 12 §1). */
+  overrides: z.enum(['keep', 'disable', 'remove']).default('keep'),
+  /** Let the first overriding identities' identifiers into the plan (workflow history); off: counts only. */
+  overrideIdentifiers: z.boolean().default(false),
 });
 
 /**

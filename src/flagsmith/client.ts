@@ -14,6 +14,9 @@ import {
   environmentFeatureStateSchema,
   environmentSchema,
   featureSchema,
+  identityOverrideSchema,
+  sdkIdentitySchema,
+  segmentSchema,
   legacyPatchResponseSchema,
   pageSchema,
   publishResponseSchema,
@@ -25,6 +28,9 @@ import {
   type EnvironmentDocument,
   type EnvironmentFeatureState,
   type Feature,
+  type IdentityOverride,
+  type SdkIdentity,
+  type Segment,
   type LegacyPatchResponse,
   type PublishResponse,
   type SdkFlag,
@@ -251,6 +257,75 @@ export class FlagsmithClient {
       timeoutMs: this.timeoutMs,
     });
     return check(sdkFlagSchema, res.body, 'GET', 'flags/?feature=');
+  }
+
+  /** `GET /api/v1/projects/{id}/segments/` — every page, rules nested. */
+  async listSegments(projectId: number, options: CallOptions = {}): Promise<Segment[]> {
+    return this.allPages(`api/v1/projects/${projectId}/segments/`, {}, 'projects/{id}/segments/', segmentSchema, options);
+  }
+
+  /**
+   * The identity overrides of a feature in an environment (core API, not edge):
+   * `GET environments/{api_key}/featurestates/?anyIdentity=1&feature=<id>`, every page, each with
+   * its identity as `{id, identifier}`. Identifiers may be personal data: keep them out of logs.
+   */
+  async listIdentityOverrides(envApiKey: string, featureId: number, options: CallOptions = {}): Promise<IdentityOverride[]> {
+    return this.allPages(
+      `api/v1/environments/${seg(envApiKey)}/featurestates/`,
+      { anyIdentity: 1, feature: featureId },
+      'environments/{api_key}/featurestates/?anyIdentity',
+      identityOverrideSchema,
+      options,
+    );
+  }
+
+  /**
+   * `PATCH environments/{api_key}/identities/{id}/featurestates/{fs}/` — identity overrides are
+   * outside feature versioning, so this is allowed on v2 environments too. Answers `{feature, enabled}`.
+   */
+  async updateIdentityOverride(
+    envApiKey: string,
+    identityId: number,
+    featureStateId: number,
+    patch: { enabled?: boolean; feature_state_value?: FlatValue },
+    options: CallOptions = {},
+  ): Promise<LegacyPatchResponse> {
+    return this.admin(
+      'PATCH',
+      `api/v1/environments/${seg(envApiKey)}/identities/${identityId}/featurestates/${featureStateId}/`,
+      'environments/{api_key}/identities/{id}/featurestates/{id}/',
+      legacyPatchResponseSchema,
+      { ...options, json: patch },
+    );
+  }
+
+  /** `DELETE environments/{api_key}/identities/{id}/featurestates/{fs}/`. @throws HttpError `NotFound` when it is gone. */
+  async deleteIdentityOverride(envApiKey: string, identityId: number, featureStateId: number, options: CallOptions = {}): Promise<void> {
+    await this.send('DELETE', `api/v1/environments/${seg(envApiKey)}/identities/${identityId}/featurestates/${featureStateId}/`, {
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * What an SDK serves one identity. Without traits: `GET {sdkUrl}/api/v1/identities/?identifier=`
+   * (the stored identity, its overrides and traits). With traits: `POST {sdkUrl}/api/v1/identities/`
+   * `{identifier, traits, transient: true}`, which stores nothing.
+   */
+  async getSdkIdentityFlags(
+    environmentKey: string,
+    identifier: string,
+    options: CallOptions & { traits?: { trait_key: string; trait_value: string | number | boolean }[] } = {},
+  ): Promise<SdkIdentity> {
+    const url = new URL('api/v1/identities/', this.sdkBase);
+    const res = await this.http.request({
+      method: options.traits ? 'POST' : 'GET',
+      url,
+      ...(options.traits ? { json: { identifier, traits: options.traits, transient: true } } : { query: { identifier } }),
+      headers: { 'X-Environment-Key': environmentKey },
+      signal: options.signal,
+      timeoutMs: this.timeoutMs,
+    });
+    return check(sdkIdentitySchema, res.body, options.traits ? 'POST' : 'GET', 'identities/');
   }
 
   /** `GET environments/{api_key}/document/` (admin auth): the SDK document, whole, and its size in bytes. */

@@ -131,3 +131,37 @@ export type EnvironmentDocument = z.infer<typeof environmentDocumentSchema>;
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({ next: z.string().nullable(), results: z.array(item) });
 }
+
+const conditionSchema = z.object({ operator: z.string(), property: z.string().nullable().optional(), value: z.string().nullable().optional() });
+const nestedRuleSchema = z.object({ type: z.string(), conditions: z.array(conditionSchema).default([]) });
+
+/** An item of `GET projects/{id}/segments/`: rules nested two levels, as `SegmentSerializer` writes them. */
+export const segmentSchema = z.object({
+  id,
+  name: z.string(),
+  rules: z.array(nestedRuleSchema.extend({ rules: z.array(nestedRuleSchema).default([]) })).default([]),
+});
+export type Segment = z.infer<typeof segmentSchema>;
+
+/** An item of `GET environments/{api_key}/featurestates/?anyIdentity=…`: an identity override, its identity nested. */
+export const identityOverrideSchema = z.object({
+  id,
+  feature: id,
+  enabled: z.boolean(),
+  feature_state_value: flatValueSchema,
+  identity: z.looseObject({ id, identifier: z.string() }),
+});
+export type IdentityOverride = z.infer<typeof identityOverrideSchema>;
+
+/** `GET|POST /api/v1/identities/` (SDK): the flags this identity is served. */
+export const sdkIdentitySchema = z.object({
+  identifier: z.string().nullable().optional(),
+  flags: z.array(
+    sdkFlagSchema.extend({
+      // Hidden (null) when the environment hides sensitive data.
+      identity: absentAsNull(id),
+      feature_segment: absentAsNull(id),
+    }),
+  ),
+});
+export type SdkIdentity = z.infer<typeof sdkIdentitySchema>;

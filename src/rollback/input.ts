@@ -64,6 +64,7 @@ export const rollbackInputSchema = z.strictObject({
     .optional(),
   flagOnAt: z.iso.datetime({ offset: true, message: 'an ISO date-time with offset, e.g. 2026-05-22T09:00:00Z' }).optional(),
   keepScheduled: z.boolean().optional(),
+  overrides: z.enum(['keep', 'disable', 'remove'], { message: 'one of keep, disable, remove' }).optional(),
   cacheWaitMs: milliseconds(durationLimits.cacheWait).optional(),
   approvalTimeoutMs: milliseconds(durationLimits.approvalTimeout).optional(),
   verifyTimeoutMs: milliseconds(durationLimits.verifyTimeout).optional(),

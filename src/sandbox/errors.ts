@@ -11,7 +11,7 @@ export class ApiError extends Error {
 }
 
 /** The Django models whose missing objects the sandbox reports, spelled as Django names them. */
-export type ModelName = 'Environment' | 'EnvironmentFeatureVersion' | 'Feature' | 'FeatureState' | 'Project';
+export type ModelName = 'Environment' | 'EnvironmentFeatureVersion' | 'Feature' | 'FeatureState' | 'Identity' | 'Project' | 'Segment';
 
 /**
  * DRF's body for a missing object: `get_object_or_404` raises Django's Http404, whose message

@@ -13,7 +13,9 @@ import { type Queryable, bumpSequence, one } from './store/db.js';
 import { type EnvironmentRow, type FeatureRow, environmentById, featureById } from './store/read.js';
 import { insertEnvironmentDefault } from './store/states.js';
 import type { StoredValue } from './store/values.js';
-import { createVersion, publishVersion } from './store/versions.js';
+import { createIdentityOverride, getOrCreateIdentity, setTraits } from './store/identities.js';
+import { createSegment, ruleTypes } from './store/segments.js';
+import { type VersionStateInput, createVersion, publishVersion } from './store/versions.js';
 
 const isoDate = z.union([z.iso.datetime({ offset: true }).transform((s) => new Date(s)), z.date()]);
 
@@ -52,11 +54,19 @@ const historyEntrySchema = stateSchema
   })
   .superRefine(valueFitsType);
 
+/** A segment override in the live version (v2 environments): the segment by name. */
+const segmentOverrideSchema = stateSchema.extend({ segment: z.string().min(1), priority: z.int().min(0).optional() }).superRefine(valueFitsType);
+
+/** An identity override; the identity is created when the environment does not list it. */
+const identityOverrideSchema = stateSchema.extend({ identifier: z.string().min(1) }).superRefine(valueFitsType);
+
 const featureEnvironmentSchema = stateSchema
   .partial({ enabled: true })
   .extend({
     /** Past states, oldest first; each becomes a published version (v2) or a versioned state (v1). */
     history: z.array(historyEntrySchema).optional(),
+    segment_overrides: z.array(segmentOverrideSchema).default([]),
+    identity_overrides: z.array(identityOverrideSchema).default([]),
   })
   .superRefine(valueFitsType);
 
@@ -88,6 +98,28 @@ const environmentSchema = z.strictObject({
   api_key: z.string().min(1).refine((k) => !k.startsWith('ser.'), 'client keys must not start with "ser."'),
   use_v2_feature_versioning: z.boolean().default(true),
   server_keys: z.array(z.string().startsWith('ser.')).default([]),
+  /** Identities with their traits (`{plan: "enterprise"}`), for segment membership. */
+  identities: z
+    .array(z.strictObject({ identifier: z.string().min(1), traits: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}) }))
+    .default([]),
+});
+
+const conditionSchema = z.strictObject({
+  operator: z.string().min(1),
+  property: z.string().nullable().optional(),
+  value: z.union([z.string(), z.number(), z.boolean()]).nullable().optional(),
+  description: z.string().optional(),
+});
+
+const nestedRuleSchema = z.strictObject({ type: z.enum(ruleTypes), conditions: z.array(conditionSchema).default([]) });
+
+/** A project segment in Flagsmith's create shape: top-level rules, each with conditions and nested rules. */
+const segmentSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  rules: z
+    .array(z.strictObject({ type: z.enum(ruleTypes), conditions: z.array(conditionSchema).default([]), rules: z.array(nestedRuleSchema).default([]) }))
+    .min(1),
 });
 
 /** The seed file's shape. */
@@ -95,6 +127,7 @@ export const seedSchema = z.strictObject({
   organisation: z.strictObject({ id: z.int().positive().optional(), name: z.string().min(1) }).default({ name: 'Sandbox' }),
   project: z.strictObject({ id: z.int().positive().optional(), name: z.string().min(1) }),
   environments: z.array(environmentSchema).min(1),
+  segments: z.array(segmentSchema).default([]),
   features: z.array(featureSchema).default([]),
 });
 
@@ -138,6 +171,10 @@ async function insertWithOptionalId(q: Queryable, table: string, id: number | un
   return row.id;
 }
 
+function seededCondition(c: z.output<typeof conditionSchema>) {
+  return { operator: c.operator, property: c.property ?? null, value: c.value === undefined || c.value === null ? null : String(c.value), description: c.description ?? null };
+}
+
 interface StateStep {
   enabled: boolean;
   value: StoredValue;
@@ -146,7 +183,16 @@ interface StateStep {
   uuid?: string;
 }
 
-async function seedFeatureInEnvironment(q: Queryable, environment: EnvironmentRow, feature: FeatureRow, steps: StateStep[]): Promise<void> {
+async function seedFeatureInEnvironment(
+  q: Queryable,
+  environment: EnvironmentRow,
+  feature: FeatureRow,
+  steps: StateStep[],
+  segmentOverrides: VersionStateInput[] = [],
+): Promise<void> {
+  // The segment overrides join the version live now; later (scheduled) versions clone them.
+  const now = new Date();
+  const current = steps.reduce((found, step, index) => (step.liveFrom <= now ? index : found), steps.length - 1);
   for (const [index, step] of steps.entries()) {
     if (!environment.use_v2_feature_versioning) {
       await insertEnvironmentDefault(q, {
@@ -162,7 +208,7 @@ async function seedFeatureInEnvironment(q: Queryable, environment: EnvironmentRo
     }
     const version = await createVersion(q, environment, feature, {
       featureStatesToUpdate: [{ enabled: step.enabled, featureStateValue: step.value, segmentId: null }],
-      featureStatesToCreate: [],
+      featureStatesToCreate: index === current ? segmentOverrides : [],
       segmentIdsToDeleteOverrides: [],
       publishImmediately: false,
       liveFrom: step.liveFrom,
@@ -225,6 +271,23 @@ export async function seedSandbox(db: Database, input: SeedDocument | Seed): Pro
       }
       const row = await environmentById(q, id);
       if (row) environments.push(row);
+      for (const identity of env.identities) {
+        const created = await getOrCreateIdentity(q, id, identity.identifier);
+        await setTraits(q, created.id, Object.entries(identity.traits).map(([trait_key, trait_value]) => ({ trait_key, trait_value })));
+      }
+    }
+    const segmentIds = new Map<string, number>();
+    for (const segment of seed.segments) {
+      const created = await createSegment(q, projectId, {
+        name: segment.name,
+        description: segment.description ?? null,
+        rules: segment.rules.map((rule) => ({
+          type: rule.type,
+          conditions: rule.conditions.map(seededCondition),
+          rules: rule.rules.map((nested) => ({ type: nested.type, conditions: nested.conditions.map(seededCondition) })),
+        })),
+      });
+      segmentIds.set(segment.name, created.id);
     }
     const seededFeatures: SeedResult['features'] = [];
     for (const [index, spec] of seed.features.entries()) {
@@ -270,7 +333,19 @@ export async function seedSandbox(db: Database, input: SeedDocument | Seed): Pro
           });
           steps.sort((a, b) => a.liveFrom.getTime() - b.liveFrom.getTime());
         }
-        await seedFeatureInEnvironment(q, environment, feature, steps);
+        const segmentOverrides = (perEnv?.segment_overrides ?? []).map((o, i): VersionStateInput => {
+          const segmentId = segmentIds.get(o.segment);
+          if (segmentId === undefined) throw new SeedError(`seed is not a valid sandbox seed:\n  features.${index}.environments.${environment.name}.segment_overrides.${i}.segment: no segment has this name`);
+          return { enabled: o.enabled, featureStateValue: storedValue(o), segmentId, priority: o.priority ?? i };
+        });
+        if (segmentOverrides.length > 0 && !environment.use_v2_feature_versioning) {
+          throw new SeedError(`seed is not a valid sandbox seed:\n  features.${index}.environments.${environment.name}.segment_overrides: the sandbox keeps segment overrides in versions (a v2 environment)`);
+        }
+        await seedFeatureInEnvironment(q, environment, feature, steps, segmentOverrides);
+        for (const o of perEnv?.identity_overrides ?? []) {
+          const identity = await getOrCreateIdentity(q, environment.id, o.identifier);
+          await createIdentityOverride(q, environment, identity, feature.id, o.enabled, storedValue(o));
+        }
       }
     }
     for (const table of ['organisations_organisation', 'projects_project', 'environments_environment', 'features_feature']) {

@@ -27,6 +27,13 @@ const config = parseConfig(
 const cli = (options: Record<string, unknown>, flag = 'auto_invoke_matcher_on_intake_complete') => () => parseRollbackOptions(flag, options, config, 'ic');
 
 describe('rollback options → input', () => {
+  it('--overrides passes keep, disable or remove and names itself for anything else; absent, the input leaves it to the worker', () => {
+    expect(cli({ overrides: 'disable' })().input.overrides).toBe('disable');
+    expect(cli({})().input.overrides).toBeUndefined();
+    expect(cli({ overrides: 'off' })).toThrow('--overrides: one of keep, disable, remove');
+    expect(rollbackInputProblems({ flag: 'f', requestedBy: 'ic', overrides: 'nuke' })).toEqual([{ field: 'overrides', message: 'one of keep, disable, remove' }]);
+  });
+
   it('durations need a unit and stay within their documented bounds', () => {
     expect(cli({ cacheWait: '5' })).toThrow('--cache-wait: 5 has no unit (write e.g. 5s or 5ms)');
     expect(cli({ cacheWait: '999999999999d' })).toThrow('--cache-wait: 999999999999d is more than the limit of 1h');

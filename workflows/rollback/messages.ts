@@ -47,6 +47,13 @@ export interface ActivityTimeoutsInput {
   cohortStatementMs?: number;
 }
 
+/**
+ * What a rollback does to the overrides that would still serve the old state (issue 12 §1):
+ * `keep` leaves them (seed 002's behaviour), `disable` turns them OFF (segment overrides in the
+ * same new version, identity overrides in place), `remove` deletes them.
+ */
+export type OverridesMode = 'keep' | 'disable' | 'remove';
+
 /** Input of `flagRollback`. Approvers and flag semantics are NOT here: the worker's config owns them. */
 export interface RollbackInput {
   /** The flag's exact name. */
@@ -68,6 +75,8 @@ export interface RollbackInput {
   flagOnAt?: string;
   /** Keep scheduled versions instead of deleting them after approval. */
   keepScheduled?: boolean;
+  /** Default: the flag's `overrides` in the worker's config, else `keep`. */
+  overrides?: OverridesMode;
   /** Durable wait for SDK caches after publishing. Default: the worker's `rollback.cacheWait`. */
   cacheWaitMs?: number;
   /** Default: the worker's `approval.timeout`. */
@@ -170,6 +179,42 @@ export interface ScheduledVersion {
   description: string | null;
 }
 
+/** A segment override in the live version, and what the rollback does to it. */
+export interface SegmentOverridePlan {
+  segmentId: number;
+  /** The segment's name (segment names are not personal data). */
+  segment: string;
+  priority: number | null;
+  enabled: boolean;
+  value: FlatValue;
+  action: 'kept' | 'disabled' | 'removed';
+  /** True when it will still serve its own state, unlike the rollback's target, afterwards. */
+  stillServesOld: boolean;
+}
+
+/**
+ * The identity overrides of the flag in one environment. Identifiers may be personal data: only
+ * counts enter history, unless the flag's config sets `overrideIdentifiers: true`.
+ */
+export interface IdentityOverridesPlan {
+  count: number;
+  /** How many serve an enabled state other than the target's (ON when rolling back to OFF). */
+  differing: number;
+  action: 'kept' | 'disabled' | 'removed';
+  /** How many will still serve their own state afterwards. */
+  stillServingOld: number;
+  /** The first identifiers (at most 10), or null when the config does not allow them. */
+  identifiers: string[] | null;
+  /** True when more identities override the flag than `identifiers` lists. */
+  cut: boolean;
+}
+
+/** The overrides of one environment (absent in plans recorded before issue 12). */
+export interface OverridesPlan {
+  segments: SegmentOverridePlan[];
+  identities: IdentityOverridesPlan;
+}
+
 /** One environment of the plan. */
 export interface EnvironmentPlan {
   name: string;
@@ -180,6 +225,8 @@ export interface EnvironmentPlan {
   before: FlagState & { /** The live version's uuid (v2), else null. */ version: string | null };
   after: FlagState;
   scheduled: ScheduledVersion[];
+  /** Segment and identity overrides; absent in plans recorded before issue 12. */
+  overrides?: OverridesPlan;
 }
 
 export interface RollbackPlan {
@@ -201,6 +248,8 @@ export interface RollbackPlan {
   approvers: string[];
   distinctFromRequester: boolean;
   keepScheduled: boolean;
+  /** What happens to overrides (absent in plans recorded before issue 12: `keep`). */
+  overridesMode?: OverridesMode;
   /** Hex SHA-256 of the canonical JSON of everything above (computed in an activity). */
   planHash: string;
   /** 1 for the first plan, +1 each time re-validation found a change and re-planned. */
@@ -267,6 +316,8 @@ export interface EnvironmentOutcome {
   publishedAt: string | null;
   /** Scheduled versions deleted after approval. */
   deletedScheduled: string[];
+  /** With `--overrides disable|remove`: segment overrides changed in our version, identity overrides changed (counts only). */
+  overridesChanged?: { segments: number; identities: number };
   /** Flagsmith's message when publishing (or reverting) failed. */
   error: string | null;
   /** The before-state's version published by `resolve revert` (v2), else null. */
@@ -279,6 +330,8 @@ export interface EnvironmentOutcome {
   sdkView: ViewCheck | null;
   /** Null when the flag has no probe configured. */
   probe: ViewCheck | null;
+  /** What overridden identities are served (SDK identities endpoint); absent when the plan found no overrides. */
+  identityView?: ViewCheck | null;
   verified: boolean;
 }
 

@@ -54,8 +54,12 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
         environment: env.name,
         target,
         readHistory: index === 0 && !input.flagOnAt && !previous,
+        // Contexts recorded before issue 12 have no overrides mode: the activity's default, keep.
+        ...(context.overrides ? { overrides: context.overrides } : {}),
         // The re-check just before publishing reads in one round trip what the plan established.
-        ...(previous && known ? { known: { featureId: previous.featureId, versioning: known.versioning } } : {}),
+        ...(previous && known
+          ? { known: { featureId: previous.featureId, versioning: known.versioning, ...(known.before.version ? { liveVersion: known.before.version } : {}) } }
+          : {}),
       });
     });
   const planned = patched(SETTLED_PLAN_PATCH) ? firstFailureInOrder(await Promise.allSettled(reads)) : await Promise.all(reads);
@@ -82,6 +86,7 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
     approvers: context.approvers,
     distinctFromRequester: context.distinctFromRequester,
     keepScheduled: input.keepScheduled ?? false,
+    ...(context.overrides ? { overridesMode: context.overrides } : {}),
   };
   // Equal canonical JSON means an equal hash: the approved plan stands as it was.
   if (previous && canonicalJson(hashable) === canonicalJson(hashedPart(previous)) && patched(UNCHANGED_PLAN_PATCH)) return previous;

@@ -49,6 +49,8 @@ export async function publishStep(run: RollbackRun, plan: RollbackPlan, acts: Ro
             marker: `flagops:${workflowId}:${runId}:${env.name}:${op}`,
             // The approver saw the scheduled versions in the plan; the first forward publish deletes them.
             deleteScheduled: direction === 'forward' && !plan.keepScheduled ? env.scheduled.map((v) => v.uuid) : [],
+            // Overrides are changed going forward only: a revert restores the environment default alone.
+            ...(direction === 'forward' && plan.overridesMode && plan.overridesMode !== 'keep' ? { overrides: plan.overridesMode } : {}),
           },
           sentence(env, op, direction),
         ),
@@ -63,6 +65,7 @@ export async function publishStep(run: RollbackRun, plan: RollbackPlan, acts: Ro
         if (direction === 'forward') {
           outcome.version = result.value.version;
           outcome.publishedAt = result.value.publishedAt;
+          if (result.value.overridesChanged) outcome.overridesChanged = result.value.overridesChanged;
         } else {
           outcome.revertVersion = result.value.version;
         }

@@ -6,13 +6,18 @@
 import { condition } from '@temporalio/workflow';
 import type { RollbackActivities } from './activities.js';
 import type { AttentionDesk } from './attention.js';
-import type { RollbackPlan } from './messages.js';
+import type { EnvironmentPlan, RollbackPlan } from './messages.js';
 import { verifyEverywhere, type PhaseEnd } from './rollout.js';
 import type { RollbackRun } from './run.js';
 import { spokenDuration } from './state.js';
 
 /** Pause between verification rounds when the input sets none. */
 export const DEFAULT_VERIFY_INTERVAL_MS = 2_000;
+
+/** Whether the plan found segment or identity overrides in this environment. */
+function hasOverrides(env: EnvironmentPlan): boolean {
+  return env.overrides !== undefined && (env.overrides.segments.length > 0 || env.overrides.identities.count > 0);
+}
 
 /** A durable timer that a cancel request cuts short. */
 async function wait(run: RollbackRun, ms: number, summary: string): Promise<void> {
@@ -52,6 +57,8 @@ export async function verifyStep(run: RollbackRun, plan: RollbackPlan, verifyTim
           version: run.environment(env.name).version,
           // The probe is not per environment: once per round is enough.
           probe: index === 0 && plan.probe !== null,
+          // Plans recorded before issue 12 read no overrides: nothing more to check.
+          ...(hasOverrides(env) ? { identities: { mode: plan.overridesMode ?? 'keep' } } : {}),
         }),
       ),
     );
@@ -63,7 +70,8 @@ export async function verifyStep(run: RollbackRun, plan: RollbackPlan, verifyTim
       outcome.adminView = result.adminView;
       outcome.sdkView = result.sdkView;
       if (result.probe) outcome.probe = result.probe;
-      verified[env.name] = result.adminView.ok && result.sdkView.ok && (outcome.probe === null || outcome.probe.ok);
+      if (result.identityView) outcome.identityView = result.identityView;
+      verified[env.name] = result.adminView.ok && result.sdkView.ok && (outcome.probe === null || outcome.probe.ok) && (result.identityView?.ok ?? true);
     });
     return verified;
   };
@@ -80,7 +88,7 @@ export async function verifyStep(run: RollbackRun, plan: RollbackPlan, verifyTim
       names
         .map((name) => {
           const e = run.environment(name);
-          return `${name} (admin: ${e.adminView?.detail ?? '-'}; sdk: ${e.sdkView?.detail ?? '-'}${e.probe ? `; probe: ${e.probe.detail}` : ''})`;
+          return `${name} (admin: ${e.adminView?.detail ?? '-'}; sdk: ${e.sdkView?.detail ?? '-'}${e.probe ? `; probe: ${e.probe.detail}` : ''}${e.identityView ? `; identities: ${e.identityView.detail}` : ''})`;
         })
         .join(', '),
     awaitResolution: (reason, actions) => {

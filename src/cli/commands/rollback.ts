@@ -26,6 +26,13 @@ export function registerRollbackCommand(program: Command): void {
     .option('--verify-timeout <duration>', 'give up verifying after this (default: rollback.verifyTimeout)')
     .option('--flag-on-at <iso>', 'when the flag went on (default: found in its version history); used by the cohort query')
     .option('--keep-scheduled', 'keep scheduled versions instead of deleting them after approval')
+    .addOption(
+      new Option('--overrides <mode>', 'segment and identity overrides: keep them, disable them (OFF) or remove them (default: the flag\'s config, else keep)').choices([
+        'keep',
+        'disable',
+        'remove',
+      ]),
+    )
     .option('--no-wait', 'start and print the workflow id, without following it')
     .option('--json', 'print one JSON document (the status shape of `flagops status --json`) at the end')
     .addHelpText(

@@ -10,7 +10,10 @@ import { environmentRoutes } from './routes/environments.js';
 import { featureStateRoutes } from './routes/featurestates.js';
 import { featureRoutes } from './routes/features.js';
 import { handleSandboxControl } from './routes/faults.js';
+import { identityRoutes } from './routes/identities.js';
+import { sdkIdentityRoutes } from './routes/sdk-identities.js';
 import { sdkRoutes } from './routes/sdk.js';
+import { segmentRoutes } from './routes/segments.js';
 import { versionRoutes } from './routes/versions.js';
 import type { Throttle } from './throttle.js';
 
@@ -22,6 +25,10 @@ export const routes: readonly Route[] = [
   ...featureRoutes,
   ...auditRoutes,
   ...sdkRoutes,
+  // Segments and identities (issue 12 §1: the overrides a rollback would miss).
+  ...segmentRoutes,
+  ...identityRoutes,
+  ...sdkIdentityRoutes,
 ];
 
 export interface ServeDeps {

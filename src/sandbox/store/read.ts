@@ -168,7 +168,7 @@ export async function featuresOfProject(q: Queryable, projectId: number, search?
   );
 }
 
-const stateSelect = `
+export const stateSelect = `
   SELECT fs.*, f.name AS feature_name, f.type AS feature_type, f.is_server_key_only AS feature_is_server_key_only,
          v.type, v.string_value, v.integer_value, v.boolean_value
     FROM features_featurestate fs

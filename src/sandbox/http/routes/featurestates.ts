@@ -12,11 +12,13 @@ import {
   liveEnvironmentStates,
   stateById,
 } from '../../store/read.js';
+import { identityOverrides } from '../../store/identities.js';
 import { type LegacyStatePatch, legacyDeleteState, legacyUpdateState } from '../../store/states.js';
 import type { FlatValue } from '../../store/values.js';
 import { pageOnly } from '../pagination.js';
 import { type Ctx, type Reply, type Route, intParam, route } from '../router.js';
 import { stateDictJson, stateFlatJson } from '../shapes.js';
+import { identityStateJson } from './identities.js';
 
 /**
  * The environment of an `environments/{key}/featurestates/` request. An unknown key is refused by
@@ -110,12 +112,23 @@ const listUnscoped = async (ctx: Ctx): Promise<Reply> => {
   return { status: 200, body: pageOnly(ctx, states.map(stateDictJson)) };
 };
 
+async function identityOverridesListed(ctx: Ctx, environment: EnvironmentRow, featureId: number | undefined) {
+  const featureName = ctx.url.searchParams.get('feature_name');
+  const states = await identityOverrides(ctx.db.pool, environment.id, {
+    ...(featureId !== undefined ? { featureId } : {}),
+    ...(featureName !== null ? { featureName } : {}),
+  });
+  return states.map(identityStateJson);
+}
+
 export const featureStateRoutes: Route[] = [
   route('GET', '/api/v1/environments/:apiKey/featurestates/', 'admin', async (ctx) => {
     const environment = await environmentOf(ctx, 'list');
     const featureParam = ctx.url.searchParams.get('feature');
     const featureId = featureParam === null ? undefined : intParam(featureParam);
     if (featureParam !== null && featureId === undefined) throw new ApiError(400, { feature: ['A valid integer is required.'] });
+    // `anyIdentity` (any value) lists the identity overrides instead, each identity nested.
+    if (ctx.url.searchParams.has('anyIdentity')) return { status: 200, body: pageOnly(ctx, await identityOverridesListed(ctx, environment, featureId)) };
     const states = await liveEnvironmentDefaults(ctx.db.pool, environment, {
       ...(featureId !== undefined ? { featureId } : {}),
       ...(ctx.url.searchParams.has('feature_name') ? { featureName: ctx.url.searchParams.get('feature_name') ?? '' } : {}),
