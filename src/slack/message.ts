@@ -17,7 +17,8 @@ export interface ApprovalNotice {
   revision: number;
   /** ISO time the approval expires; null when unknown. */
   approvalDeadline: string | null;
-  environments: { name: string; before: string; after: string; scheduled: number }[];
+  /** `overrides`: one line on the segment and identity overrides (issue 12 §1), null when there are none. */
+  environments: { name: string; before: string; after: string; scheduled: number; overrides?: string | null }[];
   partialReason: string | null;
   semantics: 'symmetric' | 'asymmetric';
   notes: string | null;
@@ -44,7 +45,7 @@ function planLines(n: ApprovalNotice): string[] {
   const lines = [
     `*Flag* ${code(n.flag)}${n.incidentId ? ` · incident ${slackEscape(n.incidentId)}` : ''} · requested by ${slackEscape(n.requestedBy)}`,
     ...(n.reason ? [`*Reason* ${slackEscape(n.reason)}`] : []),
-    ...n.environments.map((e) => `• *${slackEscape(e.name)}*: ${slackEscape(e.before)} → ${slackEscape(e.after)}${e.scheduled ? ` (${e.scheduled} scheduled version(s) to delete)` : ''}`),
+    ...n.environments.map((e) => `• *${slackEscape(e.name)}*: ${slackEscape(e.before)} → ${slackEscape(e.after)}${e.scheduled ? ` (${e.scheduled} scheduled version(s) to delete)` : ''}${e.overrides ? `\n    overrides: ${slackEscape(e.overrides)}` : ''}`),
     ...(n.partialReason ? [`*Only these environments*: ${slackEscape(n.partialReason)}`] : []),
     ...(n.cohort ? [`*Cohort* (${n.semantics}): ${slackEscape(n.cohort)}`] : []),
     ...(n.notes ? [`*Notes* ${slackEscape(n.notes)}`] : []),

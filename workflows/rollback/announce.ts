@@ -7,12 +7,21 @@
 import { patched } from '@temporalio/workflow';
 import type { ApprovalNotice } from '../../src/slack/message.js';
 import type { RollbackActivities } from './activities.js';
-import type { RollbackStatus } from './messages.js';
+import type { OverridesPlan, RollbackStatus } from './messages.js';
 import type { RollbackRun } from './run.js';
 import { failureMessage } from './state.js';
 
 /** Patch id (README, "Changing workflow code"): runs before it sent nothing when the plan was ready. */
 export const APPROVAL_NOTICE_PATCH = 'notify-when-the-plan-is-ready';
+
+/** One line on an environment's overrides for approvers: what each does and what still serves the old state. */
+function describeOverrides(overrides: OverridesPlan | undefined): string | null {
+  if (!overrides || (overrides.segments.length === 0 && overrides.identities.count === 0)) return null;
+  const parts = overrides.segments.map((o) => `segment ${o.segment} ${o.enabled ? 'ON' : 'OFF'}: ${o.action}${o.stillServesOld ? ', STILL SERVES THE OLD STATE' : ''}`);
+  const ids = overrides.identities;
+  if (ids.count > 0) parts.push(`${ids.count} identity override(s): ${ids.action}${ids.stillServingOld > 0 ? `, ${ids.stillServingOld} STILL SERVE THE OLD STATE` : ''}`);
+  return parts.join('; ');
+}
 
 function describeState(state: { enabled: boolean; value: unknown }): string {
   return `${state.enabled ? 'ON' : 'OFF'} (${JSON.stringify(state.value)})`;
@@ -31,7 +40,7 @@ export function approvalNoticeOf(status: RollbackStatus): ApprovalNotice | null 
     planHash: plan.planHash,
     revision: plan.revision,
     approvalDeadline: status.timers.approvalDeadline,
-    environments: plan.environments.map((e) => ({ name: e.name, before: describeState(e.before), after: describeState(e.after), scheduled: e.scheduled.length })),
+    environments: plan.environments.map((e) => ({ name: e.name, before: describeState(e.before), after: describeState(e.after), scheduled: e.scheduled.length, overrides: describeOverrides(e.overrides) })),
     partialReason: plan.partialReason,
     semantics: plan.semantics,
     notes: plan.notes,
