@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { identityKey } from '../../workflows/rollback/signals.js';
+import { alertsConfigSchema, checkAlertRules } from './alerts.js';
 import { checkDuration, durationLimits, type DurationLimit } from './duration.js';
 
 /**
@@ -82,6 +83,8 @@ export const flagConfigSchema = z.strictObject({
   notes: z.string().optional(),
   cohort: cohortConfigSchema.optional(),
   probe: probeConfigSchema.optional(),
+  /** A declared kill switch: an `alerts.rules` entry for it may set `autoApprove: true`. */
+  killSwitch: z.boolean().default(false),
 });
 
 export const configSchema = z.strictObject({
@@ -117,7 +120,9 @@ export const configSchema = z.strictObject({
       minPassInterval: duration('3s', durationLimits.minPassInterval),
     })
     .prefault({}),
-});
+  alerts: alertsConfigSchema.optional(),
+})
+  .superRefine(checkAlertRules);
 
 export type FlagopsConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;

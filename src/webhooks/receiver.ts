@@ -1,9 +1,11 @@
 /**
  * The HTTP receiver behind `flagops webhooks`: checks Flagsmith's signature over the raw body,
- * then wakes the sync workflows of the environments the event concerns.
+ * then wakes the sync workflows of the environments the event concerns. Alert webhooks
+ * (`/alerts/…`) are served by `../alerts/route.ts`; each route needs only its own secret.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ALERT_ROUTE_PREFIX, handleAlertRequest } from '../alerts/route.js';
 import type { FlagopsConfig } from '../config/schema.js';
 import type { Database } from '../db/sql.js';
 import { type SyncTarget, syncInputFromConfig, wakeEnvironmentSync } from '../document-sync/wake.js';
@@ -14,10 +16,15 @@ import { resolveEnvironmentIds, webhookTargets } from './targets.js';
 /** Flagsmith's bodies are small; anything far larger is not one of them. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** What the receiver needs; `port` defaults to 0 (a free one), `host` to all interfaces. */
+/**
+ * What the receiver needs; `port` defaults to 0 (a free one), `host` to all interfaces. Without
+ * `secret` and `flagsmithDb` Flagsmith's route answers 404; without `alertToken` the alert routes do.
+ */
 export interface WebhookReceiverOptions {
-  secret: string;
-  flagsmithDb: Database;
+  secret?: string;
+  flagsmithDb?: Database;
+  /** `FLAGOPS_ALERT_TOKEN`: the bearer token of the alert routes. */
+  alertToken?: string;
   target: SyncTarget;
   config: FlagopsConfig;
   log: Logger;
@@ -52,7 +59,10 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method === 'GET' && req.url === '/healthz') return reply(res, 200, { ok: true });
+  if (req.url?.startsWith(ALERT_ROUTE_PREFIX)) return handleAlertRequest({ token: options.alertToken, target: options.target, config: options.config, log: options.log }, req, res);
   if (req.method !== 'POST') return reply(res, 405, { detail: 'POST a Flagsmith webhook here' });
+  const { secret, flagsmithDb } = options;
+  if (!secret || !flagsmithDb) return reply(res, 404, { detail: 'Flagsmith webhooks are not configured: set FLAGSMITH_WEBHOOK_SECRET and FLAGSMITH_DATABASE_URL' });
   let raw: Buffer;
   try {
     raw = await readRaw(req);
@@ -61,7 +71,7 @@ async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res
     throw error;
   }
   const presented = req.headers[signatureHeader];
-  if (!verifySignature(options.secret, raw, Array.isArray(presented) ? presented[0] : presented)) {
+  if (!verifySignature(secret, raw, Array.isArray(presented) ? presented[0] : presented)) {
     options.log.warn({ event: 'webhook.rejected', reason: presented ? 'bad signature' : 'unsigned' }, 'webhook rejected');
     return reply(res, 401, { detail: 'missing or invalid X-Flagsmith-Signature' });
   }
@@ -71,7 +81,7 @@ async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res
   } catch {
     return reply(res, 400, { detail: 'body is not JSON' });
   }
-  const environmentIds = await resolveEnvironmentIds(options.flagsmithDb, webhookTargets(body));
+  const environmentIds = await resolveEnvironmentIds(flagsmithDb, webhookTargets(body));
   const woken: string[] = [];
   for (const id of environmentIds) {
     woken.push(await wakeEnvironmentSync(options.target, syncInputFromConfig(options.config, id), { source: 'webhook' }));

@@ -8,16 +8,21 @@ import { lazyAction } from '../action.js';
 export function registerWebhooksCommand(program: Command): void {
   program
     .command('webhooks')
-    .description("Receive Flagsmith's signed webhooks and wake the document sync of the environments they name")
+    .description("Receive Flagsmith's signed webhooks (wake the document sync) and Alertmanager/Grafana alerts (start rollbacks)")
     .option('--port <port>', 'port to listen on', '8088')
     .addHelpText(
       'after',
       `
 Environment: FLAGSMITH_WEBHOOK_SECRET (the webhook's secret in Flagsmith), FLAGSMITH_DATABASE_URL
-(maps projects and versions to environments), FLAGOPS_CONFIG, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
-FLAGOPS_TASK_QUEUE, FLAGOPS_ID_PREFIX, LOG_LEVEL.
-Requests without a valid X-Flagsmith-Signature (hex HMAC-SHA256 of the body) are refused with 401.
-Self-hosted Flagsmith sends its v2 webhooks only when run with TASK_RUN_METHOD=TASK_PROCESSOR.`,
+(maps projects and versions to environments), FLAGOPS_ALERT_TOKEN (bearer token of the alert
+routes), FLAGOPS_CONFIG, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, FLAGOPS_TASK_QUEUE, FLAGOPS_ID_PREFIX,
+LOG_LEVEL. Set either secret or both; each route needs only its own.
+POST /: Flagsmith. Requests without a valid X-Flagsmith-Signature (hex HMAC-SHA256 of the body) are
+refused with 401. Self-hosted Flagsmith sends its v2 webhooks only when run with
+TASK_RUN_METHOD=TASK_PROCESSOR.
+POST /alerts/alertmanager, /alerts/grafana: alerts matched by alerts.rules of flagops.yaml start a
+rollback that waits for approval. Authorization: Bearer $FLAGOPS_ALERT_TOKEN (else 401); bodies
+over 512 KiB are refused with 413.`,
     )
     .action(lazyAction(() => import('../run/webhooks.js'), (m, options: { port: string }) => m.runWebhooks(process.env, options)));
 }
