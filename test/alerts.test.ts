@@ -4,13 +4,15 @@
  * documented Alertmanager and Grafana payloads of `test/fixtures/alerts/`.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { freePort } from '../src/devtools/dev-server.js';
+import { cliEnv, sampleConfig, startCli, writeConfigFile } from './helpers/cli.js';
 import { createLogger } from '../src/log.js';
 import { startWebhookReceiver } from '../src/webhooks/receiver.js';
-import { approveSignal, statusQuery, type RollbackStatus } from '../workflows/rollback/messages.js';
+import { alertNotificationSignal, approveSignal, statusQuery, type RollbackStatus } from '../workflows/rollback/messages.js';
 import { AlertFingerprintKey } from '../workflows/rollback/search-attributes.js';
 import { APPROVER, CONFIG_FLAG, FLAG, rollbackFixture, waitForStatus } from './helpers/rollback.js';
-import { runWithWorker, type WorkerContext } from './helpers/temporal.js';
+import { runWithWorker, uniqueName, type WorkerContext } from './helpers/temporal.js';
 import { seed002 } from '../src/devtools/seed-002.js';
 
 const TOKEN = 'alert-token-for-tests-3c9d';
@@ -80,6 +82,10 @@ describe('alert webhooks', async () => {
         expect(status.alerts?.recent).toHaveLength(2);
         expect(status.approvals).toEqual([]);
 
+        // A malformed notification is recorded as refused; the run goes on.
+        await handle.signal(alertNotificationSignal, { source: 'pagerduty', status: 'firing' } as never);
+        await waitForStatus(handle, (s) => s.refusals.some((r) => r.signal === 'alertNotification' && r.reason.includes('"source"')));
+
         // A rule identity is no approver for a flag that did not opt in.
         await handle.signal(approveSignal, { by: 'rule:matcher-intake' });
         status = await waitForStatus(handle, (s) => s.refusals.some((r) => r.by === 'rule:matcher-intake'));
@@ -143,5 +149,30 @@ describe('alert webhooks', async () => {
     });
     // The rollback really ran: both environments serve the flag OFF.
     for (const { apiKey } of seed002.environments) expect((await fx.flagsmith.getEnvironmentDefaultFeatureState(apiKey, CONFIG_FLAG))?.enabled).toBe(false);
+  });
+});
+
+describe('flagops webhooks with only the alert token (the real CLI process)', () => {
+  it('starts without Flagsmith\'s secret, refuses an unauthenticated alert and answers 404 on the Flagsmith route', async () => {
+    const port = await freePort();
+    const child = startCli(
+      ['webhooks', '--port', String(port)],
+      cliEnv({ FLAGOPS_CONFIG: writeConfigFile(sampleConfig()), FLAGOPS_ALERT_TOKEN: TOKEN, TEMPORAL_ADDRESS: inject('temporalAddress'), FLAGOPS_TASK_QUEUE: uniqueName('al'), FLAGOPS_ID_PREFIX: `${uniqueName('al')}-` }),
+    );
+    let output = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await expect.poll(() => fetch(`${url}/healthz`).then((r) => r.status).catch(() => 0), { timeout: 30_000, interval: 200 }).toBe(200);
+      expect((await fetch(`${url}/`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect((await fetch(`${url}/alerts/alertmanager`, { method: 'POST', body: fixture('alertmanager-firing') })).status).toBe(401);
+      const unmatched = await fetch(`${url}/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: fixture('unmatched') });
+      expect(await unmatched.json()).toEqual({ actions: [], unmatched: 1 });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    expect(output).not.toContain(TOKEN);
   });
 });
