@@ -21,6 +21,8 @@ export interface RollbackNotice {
   environments: { name: string; before: string; after: string; version: string | null; verified: boolean; publish: string }[];
   cohortCount: number | null;
   cohortNote: string | null;
+  /** The alerts of an alert-started run (or recorded on it), in one line; absent otherwise. */
+  alerts?: string | null;
 }
 
 /** The notification's text, in the markdown Slack and GitHub both render. */
@@ -37,6 +39,7 @@ function noticeText(notice: RollbackNotice): string {
   ];
   if (notice.cohortCount !== null) lines.push(`Cohort left behind: ${notice.cohortCount} case(s); remediation is manual.`);
   else if (notice.cohortNote) lines.push(`Cohort: ${notice.cohortNote}`);
+  if (notice.alerts) lines.push(notice.alerts);
   lines.push(`Workflow: ${notice.workflowId}`);
   return lines.join('\n');
 }

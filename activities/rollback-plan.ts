@@ -14,6 +14,7 @@ import {
   type FlagsmithClient,
   type Version,
 } from '../src/flagsmith/index.js';
+import { autoApprovingRules } from '../src/alerts/auto-approve.js';
 import { rollbackInputProblems } from '../src/rollback/input.js';
 import { canonicalJson, sha256Hex } from '../src/store/canonical.js';
 import type { EnvironmentPlan, FlagState, OverridesMode, RollbackInput, RollbackPlan, RollbackTarget } from '../workflows/rollback/messages.js';
@@ -29,6 +30,8 @@ export interface RollbackContext {
   partialReason: string | null;
   approvers: string[];
   distinctFromRequester: boolean;
+  /** `rule:<name>` of the autoApprove rule that started this run, when the worker's config allows it. */
+  ruleApprovers?: string[];
   cacheWaitMs: number;
   approvalTimeoutMs: number;
   verifyTimeoutMs: number;
@@ -151,12 +154,14 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         );
       }
       const flag = config.flags[input.flag];
+      const ruleApprovers = autoApprovingRules(config, input);
       return {
         projectId: config.flagsmith.projectId,
         environments: selected.map((e) => ({ name: e.name, id: e.id })),
         partialReason: partial ? partialReason : null,
         approvers: [...config.approval.approvers],
         distinctFromRequester: config.approval.distinctFromRequester,
+        ...(ruleApprovers.length > 0 ? { ruleApprovers } : {}),
         cacheWaitMs: input.cacheWaitMs ?? config.rollback.cacheWait,
         approvalTimeoutMs: input.approvalTimeoutMs ?? config.approval.timeout,
         verifyTimeoutMs: input.verifyTimeoutMs ?? config.rollback.verifyTimeout,

@@ -12,6 +12,7 @@ import { signalNameAsSent, unknownSignalReason } from './interceptors.js';
 import { rollbackActivities } from './rollback/activities.js';
 import { checkCohort, deleteLeftoverDrafts, notify } from './rollback/aftercare.js';
 import { PlanAnnouncer } from './rollback/announce.js';
+import { receiveAlertNotifications } from './rollback/alerts.js';
 import { ApprovalGate } from './rollback/approval.js';
 import { AttentionDesk, DEFAULT_ATTENTION_TIMEOUT_MS } from './rollback/attention.js';
 import { statusQuery, type RollbackInput, type RollbackStatus } from './rollback/messages.js';
@@ -56,6 +57,7 @@ export async function flagRollback(input: RollbackInput): Promise<RollbackStatus
   const gate = new ApprovalGate(run);
   const desk = new AttentionDesk(run, input.attentionTimeoutMs ?? DEFAULT_ATTENTION_TIMEOUT_MS);
   setHandler(statusQuery, () => run.snapshot());
+  receiveAlertNotifications(run);
   setDefaultSignalHandler((name: string, ...args: unknown[]) => void run.refuse(signalNameAsSent(name), 'signal', args[0], unknownSignalReason(name)));
   let approved = false;
   let announcer: PlanAnnouncer | null = null;

@@ -6,6 +6,7 @@
 import { formatDuration } from '../config/duration.js';
 import { shown, shownLines } from './display.js';
 import { overrideLines } from './render-overrides.js';
+import { alertLine } from '../../workflows/rollback/alert-log.js';
 import type {
   EnvironmentOutcome,
   FlagState,
@@ -115,6 +116,7 @@ export function renderPlan(status: RollbackStatus): string {
     `  approvers: ${plan.approvers.join(', ')}${plan.distinctFromRequester ? ` (four-eyes: not ${status.requestedBy})` : ''}`,
     `  plan hash: ${plan.planHash}`,
   );
+  if (plan.ruleApprovers?.length) lines.push(`  approved without a person by: ${plan.ruleApprovers.join(', ')} (autoApprove of a declared kill switch: four-eyes waived)`);
   if (status.timers.approvalDeadline) lines.push(`  approval deadline: ${status.timers.approvalDeadline}`);
   return shownLines(lines);
 }
@@ -163,6 +165,8 @@ export function renderSummary(status: RollbackStatus): string {
     );
   }
   for (const n of status.notifications) lines.push(`  ${n.channel}: ${n.status}${n.detail ? ` (${clip(n.detail, 120)})` : ''}`);
+  const alerts = alertLine(status);
+  if (alerts) lines.push(`  ${alerts}`);
   return shownLines(lines);
 }
 

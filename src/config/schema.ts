@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { identityKey } from '../../workflows/rollback/signals.js';
+import { alertsConfigSchema, checkAlertRules } from './alerts.js';
 import { checkDuration, durationLimits, type DurationLimit } from './duration.js';
 
 /**
@@ -86,6 +87,8 @@ export const flagConfigSchema = z.strictObject({
   overrides: z.enum(['keep', 'disable', 'remove']).default('keep'),
   /** Let the first overriding identities' identifiers into the plan (workflow history); off: counts only. */
   overrideIdentifiers: z.boolean().default(false),
+  /** A declared kill switch: an `alerts.rules` entry for it may set `autoApprove: true`. */
+  killSwitch: z.boolean().default(false),
 });
 
 /**
@@ -150,7 +153,9 @@ export const configSchema = z.strictObject({
       minPassInterval: duration('3s', durationLimits.minPassInterval),
     })
     .prefault({}),
-});
+  alerts: alertsConfigSchema.optional(),
+})
+  .superRefine(checkAlertRules);
 
 export type FlagopsConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;

@@ -9,7 +9,7 @@ import { durationLimits, formatDuration, type DurationLimit } from '../config/du
 import { flatValueSchema } from '../flagsmith/schemas.js';
 import { valueTypes, type ValueType } from '../flagsmith/values.js';
 import { PULL_REQUEST_FORMAT, parsePullRequestRef } from '../github/pull-request.js';
-import type { RollbackInput } from '../../workflows/rollback/messages.js';
+import { RECORD_LIMITS, type RollbackInput } from '../../workflows/rollback/messages.js';
 import { identityKey } from '../../workflows/rollback/signals.js';
 
 /** Input that cannot start a rollback; the message names the field. */
@@ -76,6 +76,18 @@ export const rollbackInputSchema = z.strictObject({
       heartbeatMs: milliseconds(activityLimits.heartbeatMs).optional(),
       scheduleToCloseMs: milliseconds(activityLimits.scheduleToCloseMs).optional(),
       cohortStatementMs: milliseconds(activityLimits.cohortStatementMs).optional(),
+    })
+    .optional(),
+  alert: z
+    .strictObject({
+      source: z.enum(['alertmanager', 'grafana']),
+      rule: text(64),
+      alertname: text(256),
+      fingerprint: text(256).refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters'),
+      labels: z
+        .record(z.string().max(256), z.string().max(256))
+        .refine((v) => Object.keys(v).length <= RECORD_LIMITS.maxAlertLabels, `at most ${RECORD_LIMITS.maxAlertLabels} labels`),
+      startsAt: z.string().max(64).nullable(),
     })
     .optional(),
 });

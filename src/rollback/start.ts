@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandleW
 import { workflowIds } from '../ids.js';
 import type { flagRollback } from '../../workflows/flag-rollback.js';
 import type { RollbackInput } from '../../workflows/rollback/messages.js';
-import { FlagNameKey, IncidentIdKey, RequestedByKey, RollbackStepKey } from '../../workflows/rollback/search-attributes.js';
+import { AlertFingerprintKey, FlagNameKey, IncidentIdKey, RequestedByKey, RollbackStepKey } from '../../workflows/rollback/search-attributes.js';
 import { cut } from '../../workflows/rollback/signals.js';
 import { parseRollbackInput } from './input.js';
 
@@ -61,6 +61,7 @@ export async function startRollback(client: Client, options: StartRollbackOption
         ...(input.incidentId !== undefined ? [{ key: IncidentIdKey, value: cut(input.incidentId) }] : []),
         { key: RequestedByKey, value: cut(input.requestedBy) },
         { key: RollbackStepKey, value: 'plan' },
+        ...(input.alert ? [{ key: AlertFingerprintKey, value: cut(input.alert.fingerprint) }] : []),
       ],
     });
   } catch (error) {

@@ -1,10 +1,12 @@
 /**
  * The HTTP receiver behind `flagops webhooks`: checks Flagsmith's signature over the raw body,
  * then wakes the sync workflows of the environments the event concerns. Slack's interactions
- * (`/slack/…`) are answered by `../slack/interactions.ts`. Each route needs only its own secret.
+ * (`/slack/…`) are answered by `../slack/interactions.ts`, alert webhooks (`/alerts/…`) by
+ * `../alerts/route.ts`. Each route needs only its own secret.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ALERT_ROUTE_PREFIX, handleAlertRequest } from '../alerts/route.js';
 import type { FlagopsConfig } from '../config/schema.js';
 import type { Database } from '../db/sql.js';
 import { type SyncTarget, syncInputFromConfig, wakeEnvironmentSync } from '../document-sync/wake.js';
@@ -16,13 +18,18 @@ import { resolveEnvironmentIds, webhookTargets } from './targets.js';
 /** Flagsmith's bodies are small; anything far larger is not one of them. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** What the receiver needs; `port` defaults to 0 (a free one), `host` to all interfaces. */
+/**
+ * What the receiver needs; `port` defaults to 0 (a free one), `host` to all interfaces. Without
+ * `secret` and `flagsmithDb` Flagsmith's route answers 404; without `alertToken` the alert routes do.
+ */
 export interface WebhookReceiverOptions {
   /** Flagsmith's webhooks, when both are given (`FLAGSMITH_WEBHOOK_SECRET`, `FLAGSMITH_DATABASE_URL`). */
   secret?: string;
   flagsmithDb?: Database;
   /** Slack's interactions on `/slack/interactions`, when given (`SLACK_SIGNING_SECRET`). */
   slack?: SlackInteractionsOptions;
+  /** `FLAGOPS_ALERT_TOKEN`: the bearer token of the alert routes. */
+  alertToken?: string;
   target: SyncTarget;
   config: FlagopsConfig;
   log: Logger;
@@ -58,9 +65,10 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method === 'GET' && req.url === '/healthz') return reply(res, 200, { ok: true });
   if (req.url?.startsWith('/slack/')) return options.slack ? handleSlackInteraction(options.slack, req, res) : reply(res, 404, { detail: 'Slack interactions are off (set SLACK_SIGNING_SECRET)' });
-  const { secret, flagsmithDb } = options;
-  if (!secret || !flagsmithDb) return reply(res, 404, { detail: 'Flagsmith webhooks are off (set FLAGSMITH_WEBHOOK_SECRET and FLAGSMITH_DATABASE_URL)' });
+  if (req.url?.startsWith(ALERT_ROUTE_PREFIX)) return handleAlertRequest({ token: options.alertToken, target: options.target, config: options.config, log: options.log }, req, res);
   if (req.method !== 'POST') return reply(res, 405, { detail: 'POST a Flagsmith webhook here' });
+  const { secret, flagsmithDb } = options;
+  if (!secret || !flagsmithDb) return reply(res, 404, { detail: 'Flagsmith webhooks are not configured: set FLAGSMITH_WEBHOOK_SECRET and FLAGSMITH_DATABASE_URL' });
   let raw: Buffer;
   try {
     raw = await readRaw(req);

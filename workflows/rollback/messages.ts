@@ -88,7 +88,64 @@ export interface RollbackInput {
   /** How long `needs_attention` waits for `resolve` before the run ends with that status. Default 7 days. */
   attentionTimeoutMs?: number;
   activityTimeouts?: ActivityTimeoutsInput;
+  /** The alert that started this run (absent when a person started it); see {@link AlertOrigin}. */
+  alert?: AlertOrigin;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Alerts (README, "Rollbacks started by alerts")
+
+/** Where an alert webhook came from. */
+export type AlertSource = 'alertmanager' | 'grafana';
+
+/**
+ * The alert that started a run, for the audit: which rule of `alerts.rules` matched it, the
+ * alert's fingerprint (also the `AlertFingerprint` search attribute) and its labels. No URLs:
+ * generator and silence links stay out of history.
+ */
+export interface AlertOrigin {
+  source: AlertSource;
+  /** The matching rule's `name` in `alerts.rules`. */
+  rule: string;
+  alertname: string;
+  fingerprint: string;
+  /** The alert's labels (at most 32, each cut). */
+  labels: Record<string, string>;
+  /** When the alert began firing, as its sender says; null when it did not say. */
+  startsAt: string | null;
+}
+
+/**
+ * `alertNotification` (Signal): a later notification about the flag of a running rollback — a
+ * repeat, a grouped notification, another alert of the same rule, or the alert's resolution. It
+ * is recorded in the status and never changes a flag.
+ */
+export interface AlertNotificationPayload {
+  source: AlertSource;
+  rule: string;
+  alertname: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  /** How many alerts of the rule the notification carried. */
+  alerts?: number;
+}
+
+/** What the run recorded of alert notifications (the starting one included). */
+export interface AlertLog {
+  /** The alert that started the run, null when a person did. */
+  origin: AlertOrigin | null;
+  /** Notifications recorded, the starting one included. */
+  count: number;
+  lastFingerprint: string;
+  lastStatus: 'firing' | 'resolved';
+  lastAt: string;
+  /** When a `resolved` notification was last recorded; null when none was. */
+  resolvedAt: string | null;
+  /** The latest notifications received after the start (at most `RECORD_LIMITS.maxAlertNotifications`). */
+  recent: (AlertNotificationPayload & { at: string })[];
+}
+
+export const alertNotificationSignal = signalNamed<[AlertNotificationPayload]>('alertNotification');
 
 // ---------------------------------------------------------------------------------------------
 // Signals and query (wire names fixed by SPEC §3)
@@ -247,6 +304,12 @@ export interface RollbackPlan {
   /** Who may approve (from the worker's config) and whether the requester is excluded. */
   approvers: string[];
   distinctFromRequester: boolean;
+  /**
+   * Rules whose approval counts without a person (`rule:<name>`; the four-eyes rule waived): only
+   * an `autoApprove` rule of a flag declared a kill switch, in the worker's config, for a run that
+   * rule started. Absent when there is none.
+   */
+  ruleApprovers?: string[];
   keepScheduled: boolean;
   /** What happens to overrides (absent in plans recorded before issue 12: `keep`). */
   overridesMode?: OverridesMode;
@@ -402,10 +465,12 @@ export interface RollbackStatus {
   attention: AttentionInfo | null;
   /** What ended the run (approver who rejected, timeout, failure message…); null while running. */
   outcome: { status: RollbackStatusName; at: string; by: string | null; detail: string } | null;
+  /** Alert notifications: set when an alert started the run or one was recorded on it (absent in older runs). */
+  alerts?: AlertLog | null;
 }
 
 /** Caps of recorded signals (Temporal caps memos and payloads at 2 MiB). */
-export const RECORD_LIMITS = { maxString: 256, maxRefusals: 50, maxPending: 50, maxCohortIds: 20 } as const;
+export const RECORD_LIMITS = { maxString: 256, maxRefusals: 50, maxPending: 50, maxCohortIds: 20, maxAlertNotifications: 20, maxAlertLabels: 32 } as const;
 
 /**
  * The verdict on the signal sent with `requestId`, as a CLI reads it from a status:

@@ -85,6 +85,8 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
     probe: context.probe,
     approvers: context.approvers,
     distinctFromRequester: context.distinctFromRequester,
+    // Only when the worker's config allows one: plans without it hash as they always did.
+    ...(context.ruleApprovers?.length ? { ruleApprovers: context.ruleApprovers } : {}),
     keepScheduled: input.keepScheduled ?? false,
     ...(context.overrides ? { overridesMode: context.overrides } : {}),
   };

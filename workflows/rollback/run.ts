@@ -28,7 +28,7 @@ import type {
   RollbackStepName,
   Verdict,
 } from './messages.js';
-import { FlagNameKey, IncidentIdKey, RequestedByKey, RollbackOutcomeKey, RollbackStepKey } from './search-attributes.js';
+import { AlertFingerprintKey, FlagNameKey, IncidentIdKey, RequestedByKey, RollbackOutcomeKey, RollbackStepKey } from './search-attributes.js';
 import { cut, pushRefusal, senderOf } from './signals.js';
 import { currentDetailsOf, emptyOutcome, initialStatus, memoOf, stepOf } from './state.js';
 
@@ -64,6 +64,8 @@ export class RollbackRun {
       ...(this.s.incidentId !== null ? [{ key: IncidentIdKey, value: this.s.incidentId }] : []),
       { key: RequestedByKey, value: this.s.requestedBy },
       { key: RollbackStepKey, value: 'plan' },
+      // In the same upsert as the rest (no command of its own): runs started by an alert only.
+      ...(input.alert ? [{ key: AlertFingerprintKey, value: cut(input.alert.fingerprint) }] : []),
     ]);
   }
 
@@ -134,6 +136,11 @@ export class RollbackRun {
   /** Write the memo (plan and outcome) for the Temporal UI; done at each step, not per message. */
   memo(): void {
     upsertMemo({ rollback: memoOf(this.snapshot()) });
+  }
+
+  /** After a handler changed the status in place: its time and the UI's current details follow. */
+  refresh(): void {
+    this.touch();
   }
 
   private touch(ms: number = Date.now()): void {

@@ -12,6 +12,8 @@ export const RequestedByKey = defineSearchAttributeKey('RequestedBy', SearchAttr
 export const ApprovedByKey = defineSearchAttributeKey('ApprovedBy', SearchAttributeType.KEYWORD);
 /** Set once, at the end: completed, rejected, expired, cancelled, failed or needs_attention. */
 export const RollbackOutcomeKey = defineSearchAttributeKey('RollbackOutcome', SearchAttributeType.KEYWORD);
+/** The fingerprint of the alert that started the run (Alertmanager or Grafana); unset for a person's rollback. */
+export const AlertFingerprintKey = defineSearchAttributeKey('AlertFingerprint', SearchAttributeType.KEYWORD);
 
 /** Every key above, in SPEC §3's order (what `flagops setup-temporal` and the dev server register). */
 export const rollbackSearchAttributeKeys = [
@@ -22,4 +24,5 @@ export const rollbackSearchAttributeKeys = [
   RequestedByKey,
   ApprovedByKey,
   RollbackOutcomeKey,
+  AlertFingerprintKey,
 ] as const;

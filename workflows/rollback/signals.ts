@@ -114,8 +114,14 @@ export function isApprover(plan: RollbackPlan, who: string): boolean {
  * requester under four-eyes, and a `planHash` (when given) equal to the current plan's.
  */
 export function approvalRefusal(plan: RollbackPlan, requestedBy: string, payload: ApprovePayload): string | null {
+  // An `autoApprove` rule of a declared kill switch (the worker's config put it in the plan): four-eyes waived.
+  if (plan.ruleApprovers?.some((r) => same(r, payload.by))) return planHashRefusal(plan, payload);
   if (!isApprover(plan, payload.by)) return `${payload.by} is not a configured approver`;
   if (plan.distinctFromRequester && same(payload.by, requestedBy)) return 'four-eyes: the requester cannot approve their own rollback';
+  return planHashRefusal(plan, payload);
+}
+
+function planHashRefusal(plan: RollbackPlan, payload: ApprovePayload): string | null {
   if (payload.planHash !== undefined && payload.planHash !== plan.planHash) {
     return `plan hash ${payload.planHash} does not match the current plan ${plan.planHash} (revision ${plan.revision})`;
   }

@@ -5,6 +5,7 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import type { RollbackNotice } from '../../activities/notify.js';
 import type { EnvironmentOutcome, FlagState, RollbackInput, RollbackStatus, RollbackStatusName, RollbackStepName } from './messages.js';
+import { alertLine, initialAlertLog } from './alert-log.js';
 import { cut } from './signals.js';
 
 const stepByStatus: Record<RollbackStatusName, RollbackStepName> = {
@@ -53,6 +54,7 @@ export function initialStatus(input: RollbackInput, ids: { workflowId: string; r
     timers: { approvalDeadline: null, cacheWaitUntil: null, verifyDeadline: null },
     attention: null,
     outcome: null,
+    ...(input.alert ? { alerts: initialAlertLog(input.alert, now) } : {}),
   };
 }
 
@@ -96,6 +98,8 @@ export function memoOf(status: RollbackStatus): Record<string, unknown> {
       cohort: status.cohort && { status: status.cohort.status, count: status.cohort.count, reason: status.cohort.reason },
       notifications: status.notifications,
       result: status.outcome,
+      // The audit of an alert-started run: which rule and fingerprint, and what followed.
+      ...(status.alerts ? { alerts: { ...status.alerts, recent: status.alerts.recent.length } } : {}),
     },
   };
 }
@@ -130,6 +134,7 @@ export function noticeOf(status: RollbackStatus): RollbackNotice {
     }),
     cohortCount: status.cohort?.status === 'done' ? status.cohort.count : null,
     cohortNote: status.cohort && status.cohort.status !== 'done' ? `${status.cohort.status}: ${status.cohort.reason ?? ''}` : null,
+    ...(status.alerts ? { alerts: alertLine(status) } : {}),
   };
 }
 

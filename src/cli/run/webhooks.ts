@@ -1,7 +1,8 @@
 /**
  * `flagops webhooks [--port P]`: receive Flagsmith's signed webhooks and wake the environment-
- * document sync of the environments they concern, and/or Slack's signed interactions (the
- * Approve / Reject buttons). Runs until SIGINT/SIGTERM.
+ * document sync of the environments they concern, Slack's signed interactions (the Approve /
+ * Reject buttons), and alert webhooks (Alertmanager, Grafana) that start rollbacks. Each route
+ * needs only its own secret. Runs until SIGINT/SIGTERM.
  *
  * Its definition (options, help) is `../commands/webhooks.ts`; this body is loaded only when it runs.
  */
@@ -23,18 +24,22 @@ export async function runWebhooks(env: NodeJS.ProcessEnv, options: { port: strin
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port: expected a port number, got ${JSON.stringify(options.port)}`);
   const config = loadConfig(env);
-  // Each route needs only its own secret: Flagsmith's webhooks, Slack's interactions, or both.
+  // Each route needs only its own secret: Flagsmith's webhooks, Slack's interactions, alerts.
   const secret = optionalVar(env, 'FLAGSMITH_WEBHOOK_SECRET');
   const databaseUrl = secret ? requireVar(env, 'FLAGSMITH_DATABASE_URL', "flagops webhooks' Flagsmith route (FLAGSMITH_WEBHOOK_SECRET is set)") : undefined;
   const signingSecret = optionalVar(env, 'SLACK_SIGNING_SECRET');
-  if (!secret && !signingSecret) {
-    throw new ConfigError('flagops webhooks: set FLAGSMITH_WEBHOOK_SECRET (Flagsmith webhooks) and/or SLACK_SIGNING_SECRET (approvals from Slack)');
+  const alertToken = optionalVar(env, 'FLAGOPS_ALERT_TOKEN');
+  if (!secret && !signingSecret && !alertToken) {
+    throw new ConfigError(
+      'flagops webhooks: set FLAGSMITH_WEBHOOK_SECRET (Flagsmith webhooks), SLACK_SIGNING_SECRET (approvals from Slack) and/or FLAGOPS_ALERT_TOKEN (alert webhooks)',
+    );
   }
   if (signingSecret && Object.keys(config.approval?.slackUsers ?? {}).length === 0) {
     throw new ConfigError('approval.slackUsers: map at least one Slack user id to an approver (SLACK_SIGNING_SECRET is set, so Slack approvals are on)');
   }
   const runtime = runtimeSettings(env);
   const log = createLogger(runtime.logLevel);
+  if (alertToken !== undefined && !config.alerts?.rules.length) log.warn({ event: 'webhooks.no_alert_rules' }, 'FLAGOPS_ALERT_TOKEN is set but alerts.rules is empty: no alert will start a rollback');
   const client = await connectClient(temporalSettings(env));
   const flagsmithDb = databaseUrl ? new Database(databaseUrl, "Flagsmith's database (FLAGSMITH_DATABASE_URL)") : undefined;
   const http = new HttpClient({ name: 'Slack' });
@@ -44,13 +49,18 @@ export async function runWebhooks(env: NodeJS.ProcessEnv, options: { port: strin
       ...(signingSecret
         ? { slack: { signingSecret, http, log, client, idPrefix: runtime.idPrefix, slackUsers: config.approval?.slackUsers ?? {} } }
         : {}),
+      ...(alertToken !== undefined ? { alertToken } : {}),
       config,
       log,
       port,
       target: { client, taskQueue: runtime.taskQueue, idPrefix: runtime.idPrefix },
     });
-    const routes = [...(secret ? ['Flagsmith webhooks (POST /)'] : []), ...(signingSecret ? ['Slack interactions (POST /slack/interactions)'] : [])];
-    log.info({ event: 'webhooks.started', port: receiver.port, routes }, `listening for ${routes.join(' and ')} on port ${receiver.port}`);
+    const routes = [
+      ...(secret ? ['Flagsmith webhooks (POST /)'] : []),
+      ...(signingSecret ? ['Slack interactions (POST /slack/interactions)'] : []),
+      ...(alertToken !== undefined ? ['alerts (POST /alerts/alertmanager, /alerts/grafana)'] : []),
+    ];
+    log.info({ event: 'webhooks.started', port: receiver.port, routes }, `listening for ${routes.join(', ')} on port ${receiver.port}`);
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     await receiver.close();
     log.info({ event: 'webhooks.stopped' }, 'webhook receiver stopped');
