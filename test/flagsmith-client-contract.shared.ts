@@ -327,6 +327,32 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
     expect(live.some((v) => v.uuid === draft.uuid)).toBe(true);
   });
 
+  it('records a Token user as the creator and publisher of a version, and an Api-Key as neither', async () => {
+    const env = fx.development;
+    const featureId = (await client.findFeatureByName(fx.projectId, fx.configFlag))?.id ?? -1;
+    const state = await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.configFlag);
+    const body: CreateVersionBody = {
+      feature_states_to_update: [environmentDefaultUpdate(state?.enabled ?? true, toFeatureStateValue(state?.feature_state_value ?? null, 'unicode'))],
+      description: `flagops-contract attribution ${Date.now()}`,
+    };
+    const byUser = fx.token.startsWith('Token ');
+    const draft = await client.createVersion(env.id, featureId, body);
+    await client.publishVersion(env.id, featureId, draft.uuid);
+    const published = await client.getVersion(draft.uuid);
+    const oneStep = await client.createVersion(env.id, featureId, { ...body, publish_immediately: true });
+    if (byUser) {
+      // The user id, the same on every version this token makes.
+      expect(draft.created_by).toEqual(expect.any(Number));
+      expect(published).toMatchObject({ created_by: draft.created_by, published_by: draft.created_by });
+      expect(oneStep).toMatchObject({ published: true, created_by: draft.created_by, published_by: draft.created_by });
+    } else {
+      // A master API key is no user: the version's user fields stay null (the publish records the key
+      // in published_by_api_key, which no serializer shows), and a one-step publish records nobody.
+      expect(published).toMatchObject({ published: true, created_by: null, published_by: null });
+      expect(oneStep).toMatchObject({ published: true, created_by: null, published_by: null });
+    }
+  });
+
   it('sees a scheduled version without it changing the live state, and cancels it', async () => {
     const env = fx.development;
     const feature = await client.findFeatureByName(fx.projectId, fx.booleanFlag);

@@ -45,7 +45,9 @@ export interface CreateVersionInput {
   publishImmediately: boolean;
   liveFrom: Date | null;
   description: string | null;
-  /** Who publishes, when `publishImmediately`; the sandbox has no users, so usually null. */
+  /** The user who creates it (a `Token` caller); an `Api-Key` caller is recorded nowhere on creation. */
+  createdById?: number | null;
+  /** Who publishes, when `publishImmediately`: only a user, as Flagsmith's serializer passes only an `FFAdminUser`. */
   publishedById?: number | null;
   /** Explicit uuid and creation time, for seeding a history. */
   uuid?: string;
@@ -198,9 +200,9 @@ export async function createVersion(
   await lockFeatureInEnvironment(q, environment.id, feature.id);
   const created = await one<{ uuid: string }>(
     q,
-    `INSERT INTO feature_versioning_environmentfeatureversion (uuid, environment_id, feature_id, description, live_from, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, statement_timestamp()), COALESCE($6::timestamptz, statement_timestamp())) RETURNING uuid`,
-    [input.uuid ?? randomUUID(), environment.id, feature.id, input.description, input.liveFrom, input.createdAt ?? null],
+    `INSERT INTO feature_versioning_environmentfeatureversion (uuid, environment_id, feature_id, description, live_from, created_at, updated_at, created_by_id)
+     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, statement_timestamp()), COALESCE($6::timestamptz, statement_timestamp()), $7) RETURNING uuid`,
+    [input.uuid ?? randomUUID(), environment.id, feature.id, input.description, input.liveFrom, input.createdAt ?? null, input.createdById ?? null],
   );
   const version = created && (await versionByUuid(q, created.uuid));
   if (!version) throw new Error('version row vanished after insert');

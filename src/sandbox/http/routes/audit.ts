@@ -5,6 +5,7 @@
  */
 import { ApiError, permissionDenied } from '../../errors.js';
 import { type AuditFilter, type AuditRow, auditRows } from '../../store/audit.js';
+import { usersByIds } from '../../store/callers.js';
 import { type Queryable, one } from '../../store/db.js';
 import { environmentsByIds, projectsByIds } from '../../store/read.js';
 import { customPage } from '../pagination.js';
@@ -15,11 +16,16 @@ const idsOf = (values: (number | null)[]): number[] => [...new Set(values.filter
 
 /** The environments and projects a page of audit rows names, for nesting them. */
 async function relationsOf(q: Queryable, entries: AuditRow[]): Promise<AuditRelations> {
-  const [environments, projects] = await Promise.all([
+  const [environments, projects, users] = await Promise.all([
     environmentsByIds(q, idsOf(entries.map((e) => e.environment_id))),
     projectsByIds(q, idsOf(entries.map((e) => e.project_id))),
+    usersByIds(q, idsOf(entries.map((e) => e.author_id))),
   ]);
-  return { environments: new Map(environments.map((e) => [e.id, e])), projects: new Map(projects.map((p) => [p.id, p])) };
+  return {
+    environments: new Map(environments.map((e) => [e.id, e])),
+    projects: new Map(projects.map((p) => [p.id, p])),
+    users: new Map(users.map((u) => [u.id, u])),
+  };
 }
 
 /** An integer query parameter of `AuditLogsQueryParamSerializer`, with its error for text. */

@@ -3,6 +3,7 @@
  * numeric environment id (Django's `<int:environment_pk>`): an api key there matches no route.
  */
 import { ApiError, notFound } from '../../errors.js';
+import { apiKeyOf, userOf } from '../../store/callers.js';
 import { type EnvironmentRow, type FeatureRow, environmentById, featureById, statesOfVersion } from '../../store/read.js';
 import {
   type VersionRow,
@@ -111,7 +112,10 @@ export const versionRoutes: Route[] = [
   route('POST', `${base}/`, 'admin', async (ctx) => {
     const { environment, feature } = await scope(ctx);
     const input = parseCreateVersionBody(ctx.body);
-    const version = await ctx.db.transaction((q) => createVersion(q, environment, feature, input));
+    // Flagsmith records a user as the creator (and, publishing at once, as the publisher); an
+    // Api-Key caller is recorded as neither, so a one-step publish with one names no author at all.
+    const user = userOf(ctx.caller);
+    const version = await ctx.db.transaction((q) => createVersion(q, environment, feature, { ...input, createdById: user, publishedById: user }));
     return { status: 201, body: versionJson(version) };
   }),
   // No retrieve on this viewset: GET here is 405 (retrieval is environment-feature-versions/{uuid}/).
@@ -125,7 +129,9 @@ export const versionRoutes: Route[] = [
     const { environment, feature } = await scope(ctx);
     const version = await versionIn(ctx, environment, feature);
     const liveFrom = parsePublishBody(ctx.body);
-    const published = await ctx.db.transaction((q) => publishVersion(q, environment, feature, version.uuid, { liveFrom }));
+    const published = await ctx.db.transaction((q) =>
+      publishVersion(q, environment, feature, version.uuid, { liveFrom, publishedById: userOf(ctx.caller), publishedByApiKeyId: apiKeyOf(ctx.caller) }),
+    );
     return { status: 200, body: { live_from: published.live_from?.toISOString() ?? null } };
   }),
   route('GET', `${base}/:uuid/featurestates/`, 'admin', async (ctx) => {
