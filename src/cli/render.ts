@@ -103,6 +103,7 @@ export function renderPlan(status: RollbackStatus): string {
   lines.push('', ...planEnvironmentLines(plan), '');
   lines.push(`  semantics: ${plan.semantics}${plan.notes ? ` — ${plan.notes}` : ''}`);
   lines.push(`  flag on since: ${plan.flagOnAt ?? 'unknown'}${plan.flagOnAtSource !== 'none' ? ` (from ${plan.flagOnAtSource})` : ''}`);
+  if (!plan.flagOnAt && plan.flagOnAtUnknown) lines.push(`    unknown because ${plan.flagOnAtUnknown}`);
   if (plan.cohort) {
     lines.push(
       `  cohort: ${plan.cohort.description ?? 'configured'}${plan.cohort.skippedReason ? ` — will be skipped: ${plan.cohort.skippedReason}` : ''}`,

@@ -92,7 +92,17 @@ const environmentSchema = z.strictObject({
 
 /** The seed file's shape. */
 export const seedSchema = z.strictObject({
-  organisation: z.strictObject({ id: z.int().positive().optional(), name: z.string().min(1) }).default({ name: 'Sandbox' }),
+  organisation: z
+    .strictObject({
+      id: z.int().positive().optional(),
+      name: z.string().min(1),
+      /**
+       * `free`: the limits of a self-hosted open-source install (audit lists answer no rows, the
+       * versions list hides versions older than 7 days). Absent: no limits.
+       */
+      plan: z.enum(['free']).optional(),
+    })
+    .default({ name: 'Sandbox' }),
   project: z.strictObject({ id: z.int().positive().optional(), name: z.string().min(1) }),
   environments: z.array(environmentSchema).min(1),
   features: z.array(featureSchema).default([]),
@@ -207,7 +217,10 @@ export async function seedSandbox(db: Database, input: SeedDocument | Seed): Pro
         features: features.rows,
       };
     }
-    const organisationId = await insertWithOptionalId(q, 'organisations_organisation', seed.organisation.id, { name: seed.organisation.name });
+    const organisationId = await insertWithOptionalId(q, 'organisations_organisation', seed.organisation.id, {
+      name: seed.organisation.name,
+      flagops_plan: seed.organisation.plan ?? null,
+    });
     const projectId = await insertWithOptionalId(q, 'projects_project', seed.project.id, {
       name: seed.project.name,
       organisation_id: organisationId,

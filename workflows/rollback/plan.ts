@@ -62,21 +62,27 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
   const first = planned[0];
   if (!first) throw ApplicationFailure.nonRetryable('no environment selected', 'PlanInvalid');
   const flagOnAt = input.flagOnAt ?? (previous ? previous.flagOnAt : first.flagOnAt);
+  const flagOnAtUnknown = flagOnAt ? undefined : previous ? previous.flagOnAtUnknown : first.flagOnAtUnknown;
   const hashable = {
     flag: input.flag,
     featureId: first.featureId,
     projectId: context.projectId,
-    environments: planned.map(({ featureId: _f, flagOnAt: _o, ...env }) => env),
+    environments: planned.map(({ featureId: _f, flagOnAt: _o, flagOnAtUnknown: _u, ...env }) => env),
     partialReason: context.partialReason,
     semantics: context.semantics,
     notes: context.notes,
     flagOnAt,
     flagOnAtSource: input.flagOnAt ? ('input' as const) : flagOnAt ? ('history' as const) : ('none' as const),
+    // Present only when the history could not tell (hidden by a plan limit, or longer than the plan
+    // reads), so plans without it hash as they always did.
+    ...(flagOnAtUnknown ? { flagOnAtUnknown } : {}),
     cohort: context.cohort && {
       description: context.cohort.description,
       idColumn: context.cohort.idColumn,
       skippedReason:
-        context.cohort.needsFlagOnAt && !flagOnAt ? `flagOnAt is unknown: no off → on transition in ${first.name}'s version history and none given` : null,
+        context.cohort.needsFlagOnAt && !flagOnAt
+          ? `flagOnAt is unknown: ${flagOnAtUnknown ?? `no off → on transition in ${first.name}'s version history`} and none given`
+          : null,
     },
     probe: context.probe,
     approvers: context.approvers,

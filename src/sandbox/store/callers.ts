@@ -63,3 +63,19 @@ export const userOf = (caller: AdminCaller | undefined): number | null => (calle
 
 /** The master API key id to record: only an API-key caller has one. */
 export const apiKeyOf = (caller: AdminCaller | undefined): string | null => (caller?.kind === 'apiKey' ? caller.keyId : null);
+
+/** The plan of a project's organisation: `free` models a self-hosted open-source install's limits. */
+export async function planOfProject(q: Queryable, projectId: number): Promise<string | null> {
+  const row = await one<{ plan: string | null }>(
+    q,
+    'SELECT o.flagops_plan AS plan FROM projects_project p JOIN organisations_organisation o ON o.id = p.organisation_id WHERE p.id = $1',
+    [projectId],
+  );
+  return row?.plan ?? null;
+}
+
+/** The plan of an organisation (see {@link planOfProject}). */
+export async function planOfOrganisation(q: Queryable, organisationId: number): Promise<string | null> {
+  const row = await one<{ plan: string | null }>(q, 'SELECT flagops_plan AS plan FROM organisations_organisation WHERE id = $1', [organisationId]);
+  return row?.plan ?? null;
+}

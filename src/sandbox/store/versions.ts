@@ -66,6 +66,20 @@ export async function versionByUuid(q: Queryable, uuid: string): Promise<Version
   return one<VersionRow>(q, `${versionSelect} WHERE v.uuid = $1 AND v.deleted_at IS NULL`, [uuid]);
 }
 
+/** Days of version history a free-plan organisation's versions list shows (Flagsmith's DEFAULT_VERSION_LIMIT_DAYS). */
+export const FREE_PLAN_VERSION_DAYS = 7;
+
+/**
+ * Flagsmith's `_apply_visibility_limits` of the versions list on a limited plan: the versions
+ * live from the last 7 days on (and drafts); when that leaves none, the first version of the
+ * unlimited list alone.
+ */
+export function visibleVersions(versions: VersionRow[], now: Date = new Date()): VersionRow[] {
+  const since = now.getTime() - FREE_PLAN_VERSION_DAYS * 86_400_000;
+  const visible = versions.filter((v) => v.live_from === null || v.live_from.getTime() >= since);
+  return visible.length > 0 ? visible : versions.slice(0, 1);
+}
+
 /** Versions of a feature in an environment, `-live_from` with NULL (drafts) first as PostgreSQL sorts. */
 export async function listVersions(
   q: Queryable,

@@ -3,7 +3,7 @@
  * numeric environment id (Django's `<int:environment_pk>`): an api key there matches no route.
  */
 import { ApiError, notFound } from '../../errors.js';
-import { apiKeyOf, userOf } from '../../store/callers.js';
+import { apiKeyOf, planOfProject, userOf } from '../../store/callers.js';
 import { type EnvironmentRow, type FeatureRow, environmentById, featureById, statesOfVersion } from '../../store/read.js';
 import {
   type VersionRow,
@@ -15,6 +15,7 @@ import {
   publishVersion,
   updateDraftStateInPlace,
   versionByUuid,
+  visibleVersions,
 } from '../../store/versions.js';
 import { customPage } from '../pagination.js';
 import { type Ctx, type Reply, type Route, intParam, route } from '../router.js';
@@ -106,7 +107,8 @@ function isLiveParam(ctx: Ctx): boolean | undefined {
 export const versionRoutes: Route[] = [
   route('GET', `${base}/`, 'admin', async (ctx) => {
     const { environment, feature } = await scope(ctx);
-    const versions = await listVersions(ctx.db.pool, environment.id, feature.id, isLiveParam(ctx));
+    const all = await listVersions(ctx.db.pool, environment.id, feature.id, isLiveParam(ctx));
+    const versions = (await planOfProject(ctx.db.pool, environment.project_id)) === 'free' ? visibleVersions(all) : all;
     return { status: 200, body: customPage(ctx, versions.map(versionJson)) };
   }),
   route('POST', `${base}/`, 'admin', async (ctx) => {
