@@ -133,6 +133,9 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
   it('refuses the feature states of an unknown environment key with 403, as its permission class does', async () => {
     const err = await failureOf(client.getEnvironmentDefaultFeatureState('noSuchEnvironmentKey000', fx.booleanFlag));
     expect(err).toMatchObject({ status: 403, serverMessage: 'You do not have permission to perform this action.' });
+    // The client's message names the key and what the refusal can mean.
+    expect(err.message).toContain('environment key "noSuchEnvironmentKey000"');
+    expect(err.message).toMatch(/knows no environment with this key, or this admin token may not read it/);
   });
 
   it('refuses the environments list of an unknown project, and the audit log of one', async () => {
