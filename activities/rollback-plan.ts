@@ -56,6 +56,8 @@ export type PlanEnvironmentResult = EnvironmentPlan & {
   flagOnAt: string | null;
   /** Why `flagOnAt` is unknown, when the history could not tell (hidden or too long); absent otherwise. */
   flagOnAtUnknown?: string;
+  /** The environment's `minimum_change_request_approvals`, when set (read with the environment only). */
+  changeRequestApprovals?: number;
 };
 
 /** The plan fields the hash covers: everything but the hash, its revision and its time. */
@@ -261,6 +263,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         featureId: feature.id,
         flagOnAt: finding.flagOnAt,
         ...(finding.unknownReason === null ? {} : { flagOnAtUnknown: finding.unknownReason }),
+        ...(remote && remote.minimum_change_request_approvals !== null ? { changeRequestApprovals: remote.minimum_change_request_approvals } : {}),
       };
     },
 

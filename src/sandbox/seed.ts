@@ -88,6 +88,11 @@ const environmentSchema = z.strictObject({
   api_key: z.string().min(1).refine((k) => !k.startsWith('ser.'), 'client keys must not start with "ser."'),
   use_v2_feature_versioning: z.boolean().default(true),
   server_keys: z.array(z.string().startsWith('ser.')).default([]),
+  /**
+   * Change requests required (Flagsmith's field): publishing a version here is then refused with
+   * 409 `change_requests_enabled`, as Flagsmith will once its #8367 is fixed.
+   */
+  minimum_change_request_approvals: z.int().nonnegative().nullable().default(null),
 });
 
 /** The seed file's shape. */
@@ -232,6 +237,7 @@ export async function seedSandbox(db: Database, input: SeedDocument | Seed): Pro
         api_key: env.api_key,
         project_id: projectId,
         use_v2_feature_versioning: env.use_v2_feature_versioning,
+        minimum_change_request_approvals: env.minimum_change_request_approvals,
       });
       for (const [i, key] of env.server_keys.entries()) {
         await q.query('INSERT INTO environments_environmentapikey (environment_id, key, name) VALUES ($1, $2, $3)', [id, key, `seed key ${i + 1}`]);
