@@ -356,6 +356,26 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
     }
   });
 
+  it('creates and lists server-side keys (ser.) of an environment, and the new key reads flags', async () => {
+    const env = fx.development;
+    const name = `flagops-contract ${Date.now()}`;
+    const created = await raw('POST', `api/v1/environments/${env.apiKey}/api-keys/`, { body: { name } });
+    expect(created.status).toBe(201);
+    const key = created.json as Record<string, unknown>;
+    expect(Object.keys(key).sort()).toEqual(['active', 'created_at', 'expires_at', 'id', 'key', 'name']);
+    expect(key).toMatchObject({ name, active: true, expires_at: null });
+    expect(typeof key.id).toBe('number');
+    expect(String(key.key)).toMatch(/^ser\./);
+    const listed = await raw('GET', `api/v1/environments/${env.apiKey}/api-keys/`);
+    expect(listed.status).toBe(200);
+    // A plain list: this viewset has no pagination.
+    expect(Array.isArray(listed.json)).toBe(true);
+    expect((listed.json as { id: number }[]).some((k) => k.id === key.id)).toBe(true);
+    const flag = await client.getSdkFlag(String(key.key), fx.booleanFlag);
+    expect(flag.feature.name).toBe(fx.booleanFlag);
+    expect((await raw('POST', `api/v1/environments/${env.apiKey}/api-keys/`, { body: {} })).json).toEqual({ name: ['This field is required.'] });
+  });
+
   it('sees a scheduled version without it changing the live state, and cancels it', async () => {
     const env = fx.development;
     const feature = await client.findFeatureByName(fx.projectId, fx.booleanFlag);
