@@ -64,6 +64,10 @@ export type PlanEnvironmentResult = EnvironmentPlan & {
   featureId: number;
   /** When the flag last went off → on here (only with `readHistory`). */
   flagOnAt: string | null;
+  /** Why `flagOnAt` is unknown, when the history could not tell (hidden or too long); absent otherwise. */
+  flagOnAtUnknown?: string;
+  /** The environment's `minimum_change_request_approvals`, when set (read with the environment only). */
+  changeRequestApprovals?: number;
 };
 
 /** The plan fields the hash covers: everything but the hash, its revision and its time. */
@@ -99,23 +103,60 @@ export function afterState(before: FlagState, target: RollbackTarget): FlagState
   }
 }
 
+/** How many live versions' states the plan reads at most to find `flagOnAt`, newest first. */
+export const FLAG_ON_AT_MAX_VERSIONS = 10;
+/** How many of those it reads at once. */
+const FLAG_ON_AT_BATCH = 5;
+
+/** When the flag last went off → on, or why that cannot be told. */
+export interface FlagOnAtFinding {
+  flagOnAt: string | null;
+  /** Set when `flagOnAt` is unknown for a reason other than "never off": the history is hidden or longer than the plan reads. */
+  unknownReason: string | null;
+}
+
 /**
  * When the flag last went off → on: walking the live versions newest first, the oldest version of
- * the newest unbroken run of "on" versions that follows an "off" one. One request per version read.
+ * the newest unbroken run of "on" versions that follows an "off" one. Bounded whatever the
+ * history's length: at most {@link FLAG_ON_AT_MAX_VERSIONS} versions' states (read
+ * {@link FLAG_ON_AT_BATCH} at a time) and one version retrieve, which tells a complete history
+ * from one the versions list hides (a free plan lists only the last 7 days' versions, or the
+ * newest alone): the retrieve of the oldest listed version names its predecessor.
  */
-async function findFlagOnAt(client: FlagsmithClient, envId: number, featureId: number, versions: Version[], now: Date): Promise<string | null> {
+async function findFlagOnAt(client: FlagsmithClient, envId: number, featureId: number, versions: Version[], now: Date): Promise<FlagOnAtFinding> {
   const live = versions
     .filter((v) => v.published && v.live_from !== null && Date.parse(v.live_from) <= now.getTime())
     .sort((a, b) => Date.parse(b.live_from ?? '') - Date.parse(a.live_from ?? ''));
+  const read = live.slice(0, FLAG_ON_AT_MAX_VERSIONS);
   let onSince: string | null = null;
-  for (const version of live) {
-    const states = await flagsmithCall(() => client.listVersionFeatureStates(envId, featureId, version.uuid));
-    const enabled = states.find((s) => s.feature_segment === null && s.identity === null)?.enabled;
-    if (enabled === true) onSince = version.live_from;
-    else if (onSince !== null) return onSince;
+  for (let start = 0; start < read.length; start += FLAG_ON_AT_BATCH) {
+    const batch = read.slice(start, start + FLAG_ON_AT_BATCH);
+    const states = await Promise.all(batch.map((version) => flagsmithCall(() => client.listVersionFeatureStates(envId, featureId, version.uuid))));
+    for (const [i, version] of batch.entries()) {
+      const enabled = states[i]?.find((s) => s.feature_segment === null && s.identity === null)?.enabled;
+      if (enabled === true) onSince = version.live_from;
+      else if (onSince !== null) return { flagOnAt: onSince, unknownReason: null };
+    }
   }
-  // Never off in the visible history (or never on): no off → on transition to report.
-  return null;
+  const oldest = read.at(-1);
+  // Off in every version read and nothing beyond: never on. (Off in all of them with more beyond
+  // is told apart below, as an on-run may lie further back.)
+  if (onSince === null && live.length <= read.length) return { flagOnAt: null, unknownReason: null };
+  if (live.length > read.length) {
+    return {
+      flagOnAt: null,
+      unknownReason: `the newest ${read.length} versions, as far back as ${oldest?.live_from ?? '?'}, hold no off → on transition; the plan reads no further (give flagOnAt)`,
+    };
+  }
+  // On in every listed live version: a complete history means it was never off; a hidden one cannot say.
+  const detail = oldest ? await flagsmithCall(() => client.getVersion(oldest.uuid)) : null;
+  if (detail?.previous_version_uuid) {
+    return {
+      flagOnAt: null,
+      unknownReason: `Flagsmith lists only part of the version history (a plan limit hides older versions); the flag was on in every listed version, as far back as ${oldest?.live_from ?? '?'} (give flagOnAt)`,
+    };
+  }
+  return { flagOnAt: null, unknownReason: null };
 }
 
 /** A read's answer, or its failure thrown. */
@@ -220,12 +261,12 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       const after = afterState(before, input.target);
       const v2 = remote ? remote.use_v2_feature_versioning : settledV2;
       let scheduled: EnvironmentPlan['scheduled'] = [];
-      let flagOnAt: string | null = null;
+      let finding: FlagOnAtFinding = { flagOnAt: null, unknownReason: null };
       if (v2) {
         const now = new Date();
         const versions = settled(versionsRead) ?? (await flagsmithCall(() => client.listVersions(env.id, feature.id)));
         scheduled = classifyVersions(versions, now).scheduled.map((v) => ({ uuid: v.uuid, liveFrom: v.live_from ?? '', description: v.description }));
-        if (input.readHistory) flagOnAt = await findFlagOnAt(client, env.id, feature.id, versions, now);
+        if (input.readHistory) finding = await findFlagOnAt(client, env.id, feature.id, versions, now);
       }
       const overrides = await planOverrides(client, {
         projectId,
@@ -249,7 +290,9 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         scheduled,
         overrides,
         featureId: feature.id,
-        flagOnAt,
+        flagOnAt: finding.flagOnAt,
+        ...(finding.unknownReason === null ? {} : { flagOnAtUnknown: finding.unknownReason }),
+        ...(remote && remote.minimum_change_request_approvals !== null ? { changeRequestApprovals: remote.minimum_change_request_approvals } : {}),
       };
     },
 

@@ -66,13 +66,28 @@ async function deleteVersionIfDraft(client: FlagsmithClient, envId: number, feat
   }
 }
 
+/**
+ * Flagsmith #8367, once fixed: a publish where change requests are required is refused with 409
+ * `change_requests_enabled`. Final (a `Conflict`, never retried), and said in words an operator acts on.
+ */
+function changeRequestRequired(error: unknown, environment: string): Error | undefined {
+  if (!(error instanceof HttpError) || error.status !== 409) return undefined;
+  if (!/change_requests_enabled|change request/i.test(`${error.serverMessage ?? ''} ${error.message}`)) return undefined;
+  return failure(
+    FailureType.Conflict,
+    `environment ${environment} requires a change request: Flagsmith refused the publish (409 change_requests_enabled). ` +
+      'Make this change through a Flagsmith change request in that environment; retrying cannot help',
+    { cause: error },
+  );
+}
+
 /** Publish a draft; `gone` when an overlapping attempt deleted it meanwhile (404). */
-async function publishUnlessGone(client: FlagsmithClient, envId: number, featureId: number, uuid: string, signal: AbortSignal) {
+async function publishUnlessGone(client: FlagsmithClient, envId: number, featureId: number, uuid: string, signal: AbortSignal, environment: string) {
   try {
     return await client.publishVersion(envId, featureId, uuid, { signal });
   } catch (error) {
     if (error instanceof HttpError && error.status === 404) return 'gone' as const;
-    throw error;
+    throw changeRequestRequired(error, environment) ?? error;
   }
 }
 
@@ -148,7 +163,7 @@ async function publishV2(deps: ActivityDeps, client: FlagsmithClient, input: Pub
     }
     let publishedAt = keep.live_from;
     if (!lostRace && !keep.published) {
-      const published = await flagsmithCall(() => publishUnlessGone(client, envId, featureId, keep.uuid, signal));
+      const published = await flagsmithCall(() => publishUnlessGone(client, envId, featureId, keep.uuid, signal, input.environment));
       if (published === 'gone') lostRace = true;
       else publishedAt = published.live_from;
     }

@@ -6,7 +6,7 @@
  * error: the workflow decides, against its deadline, whether to look again.
  */
 import { cancellationSignal } from '@temporalio/activity';
-import { flatValuesEqual, type FlatValue } from '../src/flagsmith/index.js';
+import { classifyVersions, flatValuesEqual, fromFeatureStateValue, type FlatValue } from '../src/flagsmith/index.js';
 import type { FlagState, OverridesMode, ViewCheck } from '../workflows/rollback/messages.js';
 import { outboundHttp, withoutSecrets, type ActivityDeps } from './deps.js';
 import { describeError, requireFlagsmith } from './flagsmith.js';
@@ -74,19 +74,35 @@ export function createRollbackVerifyActivities(deps: ActivityDeps) {
       // The three views are independent: read at once, reported separately.
       const admin = async (): Promise<ViewCheck> => {
         try {
+          if (input.version !== null) return await adminViewByLiveRule(input.version);
           const state = await client.getEnvironmentDefaultFeatureState(env.apiKey, input.flag, { featureId: input.featureId, signal });
           if (!state) return check(false, 'no environment default found');
           const seen = { enabled: state.enabled, value: state.feature_state_value, version: state.environment_feature_version };
           const mismatch = stateMismatch(input.expected, state.enabled, state.feature_state_value);
           if (mismatch) return check(false, mismatch, seen);
-          if (input.version !== null && state.environment_feature_version !== input.version) {
-            return check(false, `live version is ${state.environment_feature_version}, expected ours ${input.version}`, seen);
-          }
           // v1 has no versions: the PATCH changed the feature state in place, so the state is all there is to compare.
-          return check(true, input.version ? `our version ${input.version} is live` : 'state matches (v1: changed in place, no version to compare)', seen);
+          return check(true, 'state matches (v1: changed in place, no version to compare)', seen);
         } catch (error) {
           return check(false, describeError(error));
         }
+      };
+      /**
+       * v2: the version SDKs serve is found by the live rule (published, live_from ≤ now, the latest
+       * live_from), never taken from an admin view that may show the newest created one (Flagsmith
+       * #8127); its environment default is what is compared.
+       */
+      const adminViewByLiveRule = async (ours: string): Promise<ViewCheck> => {
+        const { current } = classifyVersions(await client.listVersions(env.id, input.featureId, { isLive: true, signal }), new Date());
+        if (!current) return check(false, 'no live version found');
+        const states = await client.listVersionFeatureStates(env.id, input.featureId, current.uuid, { signal });
+        const state = states.find((s) => s.feature_segment === null && s.identity === null);
+        if (!state) return check(false, `live version ${current.uuid} has no environment default`, { version: current.uuid });
+        const value = fromFeatureStateValue(state.feature_state_value);
+        const seen = { enabled: state.enabled, value, version: current.uuid };
+        const mismatch = stateMismatch(input.expected, state.enabled, value);
+        if (mismatch) return check(false, mismatch, seen);
+        if (current.uuid !== ours) return check(false, `live version is ${current.uuid}, expected ours ${ours}`, seen);
+        return check(true, `our version ${ours} is live`, seen);
       };
       const serverKey = deps.secrets.serverKeys[env.name];
       const keyKind = serverKey ? 'server key' : 'environment key';

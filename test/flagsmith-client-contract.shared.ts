@@ -133,6 +133,9 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
   it('refuses the feature states of an unknown environment key with 403, as its permission class does', async () => {
     const err = await failureOf(client.getEnvironmentDefaultFeatureState('noSuchEnvironmentKey000', fx.booleanFlag));
     expect(err).toMatchObject({ status: 403, serverMessage: 'You do not have permission to perform this action.' });
+    // The client's message names the key and what the refusal can mean.
+    expect(err.message).toContain('environment key "noSuchEnvironmentKey000"');
+    expect(err.message).toMatch(/knows no environment with this key, or this admin token may not read it/);
   });
 
   it('refuses the environments list of an unknown project, and the audit log of one', async () => {
@@ -381,6 +384,52 @@ export function defineFlagsmithContract(setup: () => Promise<ContractFixture>): 
     expect(err).toMatchObject({ type: 'Validation', status: 400, serverMessage: 'Cannot delete a live version.' });
     const live = await client.listVersions(env.id, featureId, { isLive: true });
     expect(live.some((v) => v.uuid === draft.uuid)).toBe(true);
+  });
+
+  it('records a Token user as the creator and publisher of a version, and an Api-Key as neither', async () => {
+    const env = fx.development;
+    const featureId = (await client.findFeatureByName(fx.projectId, fx.configFlag))?.id ?? -1;
+    const state = await client.getEnvironmentDefaultFeatureState(env.apiKey, fx.configFlag);
+    const body: CreateVersionBody = {
+      feature_states_to_update: [environmentDefaultUpdate(state?.enabled ?? true, toFeatureStateValue(state?.feature_state_value ?? null, 'unicode'))],
+      description: `flagops-contract attribution ${Date.now()}`,
+    };
+    const byUser = fx.token.startsWith('Token ');
+    const draft = await client.createVersion(env.id, featureId, body);
+    await client.publishVersion(env.id, featureId, draft.uuid);
+    const published = await client.getVersion(draft.uuid);
+    const oneStep = await client.createVersion(env.id, featureId, { ...body, publish_immediately: true });
+    if (byUser) {
+      // The user id, the same on every version this token makes.
+      expect(draft.created_by).toEqual(expect.any(Number));
+      expect(published).toMatchObject({ created_by: draft.created_by, published_by: draft.created_by });
+      expect(oneStep).toMatchObject({ published: true, created_by: draft.created_by, published_by: draft.created_by });
+    } else {
+      // A master API key is no user: the version's user fields stay null (the publish records the key
+      // in published_by_api_key, which no serializer shows), and a one-step publish records nobody.
+      expect(published).toMatchObject({ published: true, created_by: null, published_by: null });
+      expect(oneStep).toMatchObject({ published: true, created_by: null, published_by: null });
+    }
+  });
+
+  it('creates and lists server-side keys (ser.) of an environment, and the new key reads flags', async () => {
+    const env = fx.development;
+    const name = `flagops-contract ${Date.now()}`;
+    const created = await raw('POST', `api/v1/environments/${env.apiKey}/api-keys/`, { body: { name } });
+    expect(created.status).toBe(201);
+    const key = created.json as Record<string, unknown>;
+    expect(Object.keys(key).sort()).toEqual(['active', 'created_at', 'expires_at', 'id', 'key', 'name']);
+    expect(key).toMatchObject({ name, active: true, expires_at: null });
+    expect(typeof key.id).toBe('number');
+    expect(String(key.key)).toMatch(/^ser\./);
+    const listed = await raw('GET', `api/v1/environments/${env.apiKey}/api-keys/`);
+    expect(listed.status).toBe(200);
+    // A plain list: this viewset has no pagination.
+    expect(Array.isArray(listed.json)).toBe(true);
+    expect((listed.json as { id: number }[]).some((k) => k.id === key.id)).toBe(true);
+    const flag = await client.getSdkFlag(String(key.key), fx.booleanFlag);
+    expect(flag.feature.name).toBe(fx.booleanFlag);
+    expect((await raw('POST', `api/v1/environments/${env.apiKey}/api-keys/`, { body: {} })).json).toEqual({ name: ['This field is required.'] });
   });
 
   it('sees a scheduled version without it changing the live state, and cancels it', async () => {

@@ -265,8 +265,9 @@ describe('flagops sandbox', async () => {
       const r = await api('GET', `/api/v1/projects/36214/audit/?environment=${PROD.id}`);
       expect(r.status).toBe(200);
       const row = r.body.results[0];
+      // The newest row is a publish of the earlier tests, made with the Token: its user is the author.
       expect(row).toMatchObject({
-        author: null,
+        author: { id: sandbox.callers.userId, email: 'admin@sandbox.flagops.invalid' },
         environment: { id: PROD.id, api_key: PROD.key, project: 36214, use_v2_feature_versioning: true },
         project: { id: 36214, name: 'Curaway', organisation: expect.any(Number), migration_status: 'NOT_APPLICABLE' },
       });
@@ -285,6 +286,61 @@ describe('flagops sandbox', async () => {
       expect(all.body.count).toBeGreaterThan(0);
       expect(all.body.results.every((r: { log: string; project: { id: number } }) => r.log.startsWith('New version') && r.project.id === 36214)).toBe(true);
       expect(await api('GET', '/api/v1/organisations/2147480000/audit/')).toMatchObject({ status: 403 });
+    });
+
+    it('records the author of versions and audit rows: the Token user, or the Api-Key on a separate publish only', async () => {
+      const id = await featureId();
+      const state = await liveState(DEV.key);
+      const update = { feature_states_to_update: [{ enabled: state.enabled, feature_state_value: { type: 'unicode', string_value: state.feature_state_value } }] };
+      const asKey = { Authorization: 'Api-Key test-token' };
+      const versions = `/api/v1/environments/${DEV.id}/features/${id}/versions/`;
+      const auditOf = async (uuid: string) =>
+        sandbox.db.query<{ author_id: number | null; master_api_key_id: string | null }>(
+          'SELECT author_id, master_api_key_id FROM audit_auditlog WHERE related_object_uuid = $1',
+          [uuid],
+        );
+      const columnsOf = async (uuid: string) =>
+        (
+          await sandbox.db.query<Record<string, unknown>>(
+            `SELECT created_by_id, created_by_api_key_id, published_by_id, published_by_api_key_id
+               FROM feature_versioning_environmentfeatureversion WHERE uuid = $1`,
+            [uuid],
+          )
+        )[0];
+
+      // Api-Key, created then published: the key is the publisher (not the creator), and the audit row names it.
+      const draft = await api('POST', versions, update, asKey);
+      expect(draft.body).toMatchObject({ created_by: null, published_by: null });
+      expect((await api('POST', `${versions}${draft.body.uuid}/publish/`, {}, asKey)).status).toBe(200);
+      expect(await columnsOf(draft.body.uuid)).toEqual({
+        created_by_id: null,
+        created_by_api_key_id: null,
+        published_by_id: null,
+        published_by_api_key_id: sandbox.callers.apiKeyId,
+      });
+      expect(await auditOf(draft.body.uuid)).toEqual([{ author_id: null, master_api_key_id: sandbox.callers.apiKeyId }]);
+
+      // Api-Key, published in one step: Flagsmith passes only a user to publish(), so nobody is recorded.
+      const oneStep = await api('POST', versions, { ...update, publish_immediately: true }, asKey);
+      expect(await columnsOf(oneStep.body.uuid)).toEqual({ created_by_id: null, created_by_api_key_id: null, published_by_id: null, published_by_api_key_id: null });
+      expect(await auditOf(oneStep.body.uuid)).toEqual([{ author_id: null, master_api_key_id: null }]);
+
+      // Token: the user on both, and the audit list nests it.
+      const byUser = await api('POST', versions, { ...update, publish_immediately: true });
+      expect(byUser.body).toMatchObject({ created_by: sandbox.callers.userId, published_by: sandbox.callers.userId });
+      expect(await auditOf(byUser.body.uuid)).toEqual([{ author_id: sandbox.callers.userId, master_api_key_id: null }]);
+      const audit = await api('GET', `/api/v1/projects/36214/audit/?environment=${DEV.id}&search=New version`);
+      const row = audit.body.results.find((r: { related_object_uuid: string }) => r.related_object_uuid === byUser.body.uuid);
+      expect(row.author).toEqual({
+        id: sandbox.callers.userId,
+        email: 'admin@sandbox.flagops.invalid',
+        first_name: 'Sandbox',
+        last_name: 'Admin',
+        last_login: null,
+        uuid: expect.any(String),
+      });
+      const keyRow = audit.body.results.find((r: { related_object_uuid: string }) => r.related_object_uuid === draft.body.uuid);
+      expect(keyRow.author).toBeNull();
     });
 
     it("keeps a clear 400 for a project parameter that is not a number (Flagsmith's query fails with a 500)", async () => {

@@ -106,6 +106,10 @@ export function renderPlan(status: RollbackStatus): string {
   lines.push('', ...planEnvironmentLines(plan), '');
   lines.push(`  semantics: ${plan.semantics}${plan.notes ? ` — ${plan.notes}` : ''}`);
   lines.push(`  flag on since: ${plan.flagOnAt ?? 'unknown'}${plan.flagOnAtSource !== 'none' ? ` (from ${plan.flagOnAtSource})` : ''}`);
+  if (!plan.flagOnAt && plan.flagOnAtUnknown) lines.push(`    unknown because ${plan.flagOnAtUnknown}`);
+  for (const cr of plan.changeRequests ?? []) {
+    lines.push(`  CHANGE REQUESTS: ${cr.environment} requires ${cr.minimumApprovals} approval(s) — ${cr.note}`);
+  }
   if (plan.cohort) {
     lines.push(
       `  cohort: ${plan.cohort.description ?? 'configured'}${plan.cohort.skippedReason ? ` — will be skipped: ${plan.cohort.skippedReason}` : ''}`,

@@ -137,7 +137,9 @@ export class FlagsmithClient {
       'environments/{api_key}/featurestates/',
       environmentFeatureStateSchema,
       options,
-    );
+    ).catch((error: unknown) => {
+      throw unknownEnvironmentKey(error, envApiKey);
+    });
     return (
       states.find(
         (s) => s.identity === null && s.feature_segment === null && (options.featureId === undefined || s.feature === options.featureId),
@@ -390,6 +392,26 @@ export class FlagsmithClient {
       message: `Flagsmith GET ${endpoint}: more than ${MAX_PAGES} pages`,
     });
   }
+}
+
+/**
+ * Flagsmith answers the feature states of an environment key it does not know (or that the token
+ * may not see) with a bare 403 "You do not have permission to perform this action.": say which
+ * key, and both things it can mean. An environment api key is a client-side key, not a secret.
+ */
+function unknownEnvironmentKey(error: unknown, envApiKey: string): unknown {
+  if (!(error instanceof HttpError) || error.status !== 403) return error;
+  return new HttpError({
+    type: error.type,
+    method: error.method,
+    target: error.target,
+    status: 403,
+    serverMessage: error.serverMessage,
+    message:
+      `Flagsmith GET environments/{api_key}/featurestates/: 403 for environment key ${JSON.stringify(envApiKey)}: ` +
+      'Flagsmith knows no environment with this key, or this admin token may not read it (check the api key configured for the environment)',
+    cause: error,
+  });
 }
 
 /**

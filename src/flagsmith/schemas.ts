@@ -25,6 +25,8 @@ export const environmentSchema = z.object({
   api_key: z.string(),
   project: id,
   use_v2_feature_versioning: z.boolean(),
+  /** Set: changes here need a change request with this many approvals (null: none required). */
+  minimum_change_request_approvals: absentAsNull(z.number().int()),
   // Missing on builds before environment cloning gained the flag.
   is_creating: z.boolean().optional().transform((v) => v ?? false),
 });

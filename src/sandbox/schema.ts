@@ -22,6 +22,8 @@ export const sandboxTables = [
   'features_featurestate',
   'features_featurestatevalue',
   'audit_auditlog',
+  'users_ffadminuser',
+  'api_keys_masterapikey',
 ] as const;
 
 /** Where `migrate(db, 'sandbox')` records applied versions. */

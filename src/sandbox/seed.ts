@@ -102,6 +102,11 @@ const environmentSchema = z.strictObject({
   identities: z
     .array(z.strictObject({ identifier: z.string().min(1), traits: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}) }))
     .default([]),
+  /**
+   * Change requests required (Flagsmith's field): publishing a version here is then refused with
+   * 409 `change_requests_enabled`, as Flagsmith will once its #8367 is fixed.
+   */
+  minimum_change_request_approvals: z.int().nonnegative().nullable().default(null),
 });
 
 const conditionSchema = z.strictObject({
@@ -124,7 +129,17 @@ const segmentSchema = z.strictObject({
 
 /** The seed file's shape. */
 export const seedSchema = z.strictObject({
-  organisation: z.strictObject({ id: z.int().positive().optional(), name: z.string().min(1) }).default({ name: 'Sandbox' }),
+  organisation: z
+    .strictObject({
+      id: z.int().positive().optional(),
+      name: z.string().min(1),
+      /**
+       * `free`: the limits of a self-hosted open-source install (audit lists answer no rows, the
+       * versions list hides versions older than 7 days). Absent: no limits.
+       */
+      plan: z.enum(['free']).optional(),
+    })
+    .default({ name: 'Sandbox' }),
   project: z.strictObject({ id: z.int().positive().optional(), name: z.string().min(1) }),
   environments: z.array(environmentSchema).min(1),
   segments: z.array(segmentSchema).default([]),
@@ -253,7 +268,10 @@ export async function seedSandbox(db: Database, input: SeedDocument | Seed): Pro
         features: features.rows,
       };
     }
-    const organisationId = await insertWithOptionalId(q, 'organisations_organisation', seed.organisation.id, { name: seed.organisation.name });
+    const organisationId = await insertWithOptionalId(q, 'organisations_organisation', seed.organisation.id, {
+      name: seed.organisation.name,
+      flagops_plan: seed.organisation.plan ?? null,
+    });
     const projectId = await insertWithOptionalId(q, 'projects_project', seed.project.id, {
       name: seed.project.name,
       organisation_id: organisationId,
@@ -265,6 +283,7 @@ export async function seedSandbox(db: Database, input: SeedDocument | Seed): Pro
         api_key: env.api_key,
         project_id: projectId,
         use_v2_feature_versioning: env.use_v2_feature_versioning,
+        minimum_change_request_approvals: env.minimum_change_request_approvals,
       });
       for (const [i, key] of env.server_keys.entries()) {
         await q.query('INSERT INTO environments_environmentapikey (environment_id, key, name) VALUES ($1, $2, $3)', [id, key, `seed key ${i + 1}`]);

@@ -7,6 +7,7 @@ import { Faults } from './http/faults.js';
 import { serve } from './http/serve.js';
 import { Throttle } from './http/throttle.js';
 import { prepareSandboxSchema } from './schema.js';
+import { type AdminCallers, ensureAdminCallers } from './store/callers.js';
 import { type SeedDocument, type SeedResult, loadSeedFile, seedSandbox } from './seed.js';
 
 export interface SandboxOptions {
@@ -38,6 +39,8 @@ export interface Sandbox {
   db: Database;
   /** Fault rules and the served-request log (also reachable over HTTP under `/__sandbox/`). */
   faults: Faults;
+  /** The user (`Token`) and master API key (`Api-Key`) the admin token stands for. */
+  callers: AdminCallers;
   /** What the seed wrote, when one was given. */
   seed: SeedResult | undefined;
   close(): Promise<void>;
@@ -55,10 +58,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const seed = seedInput === undefined ? undefined : await seedSandbox(db, seedInput);
     const token = options.token ?? randomBytes(20).toString('hex');
     const faults = new Faults();
+    const callers = await ensureAdminCallers(db.pool, token);
     let baseUrl = '';
     const deps = {
       db,
       token,
+      callers,
       faults,
       throttle: options.throttle ? new Throttle(options.throttle) : undefined,
       pageSize: options.pageSize ?? 10,
@@ -77,6 +82,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       url: baseUrl,
       token,
       db,
+      callers,
       faults,
       seed,
       close: async () => {

@@ -73,6 +73,23 @@ describe('renderPlan', () => {
 });
 
 describe('ProgressPrinter', () => {
+  it('says why flagOnAt is unknown and which environments require change requests', () => {
+    const text = renderPlan(
+      status({
+        plan: {
+          ...plan,
+          flagOnAt: null,
+          flagOnAtSource: 'none',
+          flagOnAtUnknown: 'Flagsmith lists only part of the version history (a plan limit hides older versions)',
+          changeRequests: [{ environment: 'Production', minimumApprovals: 2, note: 'this environment requires a change request' }],
+        },
+      }),
+    );
+    expect(text).toContain('flag on since: unknown\n    unknown because Flagsmith lists only part of the version history (a plan limit hides older versions)');
+    expect(text).toContain('CHANGE REQUESTS: Production requires 2 approval(s) — this environment requires a change request');
+    expect(renderPlan(status({}))).not.toContain('CHANGE REQUESTS');
+  });
+
   it('prints a new plan when the flag changed before publishing', () => {
     const printer = new ProgressPrinter({ namespace: 'incidents' });
     const first = printer.update(status({})).join('\n');

@@ -298,6 +298,10 @@ export interface RollbackPlan {
   /** When the flag last went off → on in the first environment; null when unknown. */
   flagOnAt: string | null;
   flagOnAtSource: 'input' | 'history' | 'none';
+  /** Why `flagOnAt` is unknown when the history could not tell (a plan limit hides it, or it is longer than the plan reads). */
+  flagOnAtUnknown?: string;
+  /** Environments whose `minimum_change_request_approvals` is set (absent when none is). */
+  changeRequests?: { environment: string; minimumApprovals: number; note: string }[];
   /** The flag's cohort as configured (null when it has none). */
   cohort: { description: string | null; idColumn: string; skippedReason: string | null } | null;
   probe: { url: string } | null;

@@ -66,21 +66,37 @@ export async function buildPlan(run: RollbackRun, acts: RollbackActivities, cont
   const first = planned[0];
   if (!first) throw ApplicationFailure.nonRetryable('no environment selected', 'PlanInvalid');
   const flagOnAt = input.flagOnAt ?? (previous ? previous.flagOnAt : first.flagOnAt);
+  // Environments that require change requests (read with the environment, which the re-check of a
+  // v2 environment skips: the plan's finding stands). Present only when there is one.
+  const changeRequests = previous
+    ? previous.changeRequests
+    : planned.flatMap((e) =>
+        e.changeRequestApprovals === undefined
+          ? []
+          : [{ environment: e.name, minimumApprovals: e.changeRequestApprovals, note: 'this environment requires a change request: Flagsmith may refuse the publish (409 change_requests_enabled)' }],
+      );
+  const flagOnAtUnknown = flagOnAt ? undefined : previous ? previous.flagOnAtUnknown : first.flagOnAtUnknown;
   const hashable = {
     flag: input.flag,
     featureId: first.featureId,
     projectId: context.projectId,
-    environments: planned.map(({ featureId: _f, flagOnAt: _o, ...env }) => env),
+    environments: planned.map(({ featureId: _f, flagOnAt: _o, flagOnAtUnknown: _u, changeRequestApprovals: _c, ...env }) => env),
     partialReason: context.partialReason,
     semantics: context.semantics,
     notes: context.notes,
     flagOnAt,
     flagOnAtSource: input.flagOnAt ? ('input' as const) : flagOnAt ? ('history' as const) : ('none' as const),
+    // Present only when the history could not tell (hidden by a plan limit, or longer than the plan
+    // reads), so plans without it hash as they always did.
+    ...(flagOnAtUnknown ? { flagOnAtUnknown } : {}),
+    ...(changeRequests && changeRequests.length > 0 ? { changeRequests } : {}),
     cohort: context.cohort && {
       description: context.cohort.description,
       idColumn: context.cohort.idColumn,
       skippedReason:
-        context.cohort.needsFlagOnAt && !flagOnAt ? `flagOnAt is unknown: no off → on transition in ${first.name}'s version history and none given` : null,
+        context.cohort.needsFlagOnAt && !flagOnAt
+          ? `flagOnAt is unknown: ${flagOnAtUnknown ?? `no off → on transition in ${first.name}'s version history`} and none given`
+          : null,
     },
     probe: context.probe,
     approvers: context.approvers,

@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../errors.js';
 import { environmentForSdkKey } from '../store/read.js';
+import type { AdminCaller, AdminCallers } from '../store/callers.js';
 import type { Queryable } from '../store/db.js';
 import type { SdkCaller } from './router.js';
 
@@ -40,18 +41,20 @@ export function presentsAdminToken(req: IncomingMessage, token: string): boolean
 }
 
 /**
- * Check the admin token. The sandbox has one token, accepted under either keyword.
- * @returns the identity throttling is keyed by.
+ * Check the admin token. The sandbox has one token, accepted under either keyword: as a `Token` it
+ * is the sandbox's admin user, as an `Api-Key` its master API key.
+ * @returns the identity throttling is keyed by, and who the caller is.
  * @throws ApiError 401 with DRF's or djangorestframework-api-key's detail string.
  */
-export function authenticateAdmin(req: IncomingMessage, token: string): string {
+export function authenticateAdmin(req: IncomingMessage, token: string, callers: AdminCallers): { identity: string; caller: AdminCaller } {
   refuseMalformedTokenHeader(req);
   const presented = presentedAdminToken(req);
   if (!presented) throw new ApiError(401, { detail: 'Authentication credentials were not provided.' });
   if (!same(presented.value, token)) {
     throw new ApiError(401, { detail: presented.scheme === 'Token' ? 'Invalid token.' : 'Valid Master API Key not found.' });
   }
-  return `${presented.scheme}:${presented.value}`;
+  const caller: AdminCaller = presented.scheme === 'Token' ? { kind: 'user', userId: callers.userId } : { kind: 'apiKey', keyId: callers.apiKeyId };
+  return { identity: `${presented.scheme}:${presented.value}`, caller };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** A small path router with Flagsmith's auth kinds attached to each route. */
 import type { IncomingMessage } from 'node:http';
 import type { Database } from '../../db/sql.js';
+import type { AdminCaller } from '../store/callers.js';
 import type { EnvironmentRow } from '../store/read.js';
 
 /** Who may call a route: admin token, any SDK key, a server SDK key only, or nobody (public). */
@@ -20,6 +21,8 @@ export interface Ctx {
   /** Parsed JSON body (`{}` when empty). */
   body: unknown;
   sdk?: SdkCaller;
+  /** Who called an admin route (a user or a master API key). */
+  caller?: AdminCaller;
   /** DRF's default PageNumberPagination size (10 under Flagsmith's common settings, 999 under production). */
   pageSize: number;
   /** Base URL used in pagination links. */

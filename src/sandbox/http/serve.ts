@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../../db/sql.js';
 import { ApiError } from '../errors.js';
 import { authenticateAdmin, authenticateSdk, presentsAdminToken } from './auth.js';
+import type { AdminCaller, AdminCallers } from '../store/callers.js';
 import type { Faults } from './faults.js';
 import { type Ctx, type Reply, type Route, matchRoute, slashRedirect } from './router.js';
 import { auditRoutes } from './routes/audit.js';
@@ -34,6 +35,8 @@ export const routes: readonly Route[] = [
 export interface ServeDeps {
   db: Database;
   token: string;
+  /** The user and master API key the admin token stands for. */
+  callers: AdminCallers;
   faults: Faults;
   throttle: Throttle | undefined;
   pageSize: number;
@@ -87,9 +90,11 @@ async function dispatch(deps: ServeDeps, req: IncomingMessage, url: URL, method:
   if (!match) return slashRedirect(routes, url) ?? djangoNotFound();
   const auth = 'route' in match ? match.route.auth : match.auth;
   let sdk: Ctx['sdk'];
+  let caller: AdminCaller | undefined;
   if (auth === 'admin') {
-    const caller = authenticateAdmin(req, deps.token);
-    deps.throttle?.check(caller);
+    const admin = authenticateAdmin(req, deps.token, deps.callers);
+    deps.throttle?.check(admin.identity);
+    caller = admin.caller;
   } else {
     sdk = await authenticateSdk(deps.db.pool, req, auth === 'server');
   }
@@ -104,6 +109,7 @@ async function dispatch(deps: ServeDeps, req: IncomingMessage, url: URL, method:
     pageSize: deps.pageSize,
     baseUrl: deps.baseUrl(),
     ...(sdk ? { sdk } : {}),
+    ...(caller ? { caller } : {}),
   };
   return match.route.handler(ctx);
 }

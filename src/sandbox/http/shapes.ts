@@ -1,5 +1,6 @@
 /** JSON shapes of Flagsmith's serializers, built from rows. Times are ISO-8601 UTC as DRF renders them. */
 import type { AuditRow } from '../store/audit.js';
+import type { UserRow } from '../store/callers.js';
 import type { EnvironmentRow, FeatureRow, ProjectRow, StateRow, VersionStateRow } from '../store/read.js';
 import { dictValue, flatValue } from '../store/values.js';
 import type { VersionRow } from '../store/versions.js';
@@ -214,20 +215,34 @@ export function sdkFlagJson(s: StateRow, feature: FeatureRow | undefined, enviro
 export interface AuditRelations {
   environments: ReadonlyMap<number, EnvironmentRow>;
   projects: ReadonlyMap<number, ProjectRow>;
+  users: ReadonlyMap<number, UserRow>;
 }
+
+/** `UserListSerializer` without an organisation in its context. */
+const userJson = (u: UserRow): Record<string, unknown> => ({
+  id: u.id,
+  email: u.email,
+  first_name: u.first_name,
+  last_name: u.last_name,
+  last_login: iso(u.last_login),
+  uuid: u.uuid,
+});
 
 /**
  * A `projects/{id}/audit/` item (`AuditLogListSerializer`: no `change_details`). The author,
- * environment and project are nested objects; the sandbox has no users, so `author` is null.
+ * environment and project are nested objects; `author` is the user who made the change, null for
+ * a change made with a master API key (the row names the key in `master_api_key_id`, which the
+ * list does not show) or by nobody.
  */
 export function auditJson(a: AuditRow, relations: AuditRelations): Record<string, unknown> {
   const environment = a.environment_id === null ? undefined : relations.environments.get(a.environment_id);
   const project = a.project_id === null ? undefined : relations.projects.get(a.project_id);
+  const author = a.author_id === null ? undefined : relations.users.get(a.author_id);
   return {
     id: a.id,
     created_date: iso(a.created_date),
     log: a.log,
-    author: null,
+    author: author ? userJson(author) : null,
     environment: environment ? environmentLightJson(environment) : null,
     project: project ? projectJson(project) : null,
     related_object_id: a.related_object_id,

@@ -90,6 +90,12 @@ export async function requireDirectStateWrite(
 }
 
 /** The fields a legacy featurestate PATCH/PUT may change. */
+/** Who made a legacy write: Flagsmith's history records a user or a master API key as its audit row's author. */
+export interface Author {
+  authorId?: number | null;
+  masterApiKeyId?: string | null;
+}
+
 export interface LegacyStatePatch {
   enabled?: boolean;
   /** Flat value; stored as {@link legacyStoredValue} says. */
@@ -106,6 +112,7 @@ export async function legacyUpdateState(
   environment: EnvironmentRow,
   state: StateRow,
   patch: LegacyStatePatch,
+  author: Author = {},
 ): Promise<StateRow> {
   await requireDirectStateWrite(q, environment, state);
   await lockFeatureInEnvironment(q, environment.id, state.feature_id);
@@ -125,6 +132,7 @@ export async function legacyUpdateState(
         : `Flag state updated for feature: ${state.feature_name}`,
       relatedObjectType: 'FEATURE_STATE',
       relatedObjectId: state.id,
+      ...author,
     });
   }
   const updated = await stateById(q, state.id);
@@ -137,7 +145,7 @@ export async function legacyUpdateState(
  * {@link requireDirectStateWrite}); on v1 a soft delete, which makes the feature's next older live
  * state current (or leaves it without one), and the audit row Flagsmith writes for it.
  */
-export async function legacyDeleteState(q: Queryable, environment: EnvironmentRow, state: StateRow): Promise<void> {
+export async function legacyDeleteState(q: Queryable, environment: EnvironmentRow, state: StateRow, author: Author = {}): Promise<void> {
   await requireDirectStateWrite(q, environment, state);
   await lockFeatureInEnvironment(q, environment.id, state.feature_id);
   await q.query('UPDATE features_featurestate SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL', [state.id]);
@@ -147,5 +155,6 @@ export async function legacyDeleteState(q: Queryable, environment: EnvironmentRo
     log: `Flag / Remote Config Deleted: ${state.feature_name}`,
     relatedObjectType: 'FEATURE_STATE',
     relatedObjectId: state.id,
+    ...author,
   });
 }

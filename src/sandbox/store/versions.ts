@@ -45,7 +45,9 @@ export interface CreateVersionInput {
   publishImmediately: boolean;
   liveFrom: Date | null;
   description: string | null;
-  /** Who publishes, when `publishImmediately`; the sandbox has no users, so usually null. */
+  /** The user who creates it (a `Token` caller); an `Api-Key` caller is recorded nowhere on creation. */
+  createdById?: number | null;
+  /** Who publishes, when `publishImmediately`: only a user, as Flagsmith's serializer passes only an `FFAdminUser`. */
   publishedById?: number | null;
   /** Explicit uuid and creation time, for seeding a history. */
   uuid?: string;
@@ -62,6 +64,20 @@ const versionSelect = `SELECT v.*, (v.published_at IS NOT NULL AND v.live_from <
 export async function versionByUuid(q: Queryable, uuid: string): Promise<VersionRow | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) return undefined;
   return one<VersionRow>(q, `${versionSelect} WHERE v.uuid = $1 AND v.deleted_at IS NULL`, [uuid]);
+}
+
+/** Days of version history a free-plan organisation's versions list shows (Flagsmith's DEFAULT_VERSION_LIMIT_DAYS). */
+export const FREE_PLAN_VERSION_DAYS = 7;
+
+/**
+ * Flagsmith's `_apply_visibility_limits` of the versions list on a limited plan: the versions
+ * live from the last 7 days on (and drafts); when that leaves none, the first version of the
+ * unlimited list alone.
+ */
+export function visibleVersions(versions: VersionRow[], now: Date = new Date()): VersionRow[] {
+  const since = now.getTime() - FREE_PLAN_VERSION_DAYS * 86_400_000;
+  const visible = versions.filter((v) => v.live_from === null || v.live_from.getTime() >= since);
+  return visible.length > 0 ? visible : versions.slice(0, 1);
 }
 
 /** Versions of a feature in an environment, `-live_from` with NULL (drafts) first as PostgreSQL sorts. */
@@ -198,9 +214,9 @@ export async function createVersion(
   await lockFeatureInEnvironment(q, environment.id, feature.id);
   const created = await one<{ uuid: string }>(
     q,
-    `INSERT INTO feature_versioning_environmentfeatureversion (uuid, environment_id, feature_id, description, live_from, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, statement_timestamp()), COALESCE($6::timestamptz, statement_timestamp())) RETURNING uuid`,
-    [input.uuid ?? randomUUID(), environment.id, feature.id, input.description, input.liveFrom, input.createdAt ?? null],
+    `INSERT INTO feature_versioning_environmentfeatureversion (uuid, environment_id, feature_id, description, live_from, created_at, updated_at, created_by_id)
+     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, statement_timestamp()), COALESCE($6::timestamptz, statement_timestamp()), $7) RETURNING uuid`,
+    [input.uuid ?? randomUUID(), environment.id, feature.id, input.description, input.liveFrom, input.createdAt ?? null, input.createdById ?? null],
   );
   const version = created && (await versionByUuid(q, created.uuid));
   if (!version) throw new Error('version row vanished after insert');

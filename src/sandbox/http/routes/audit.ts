@@ -1,10 +1,11 @@
 /**
  * The audit-log lists: `projects/{id}/audit/`, `organisations/{id}/audit/` and `audit/`, newest
- * first. The sandbox shows every row: it does not model the plan limits that make a self-hosted
- * open-source install answer these lists with no rows.
+ * first. An organisation seeded with `plan: free` is answered as a self-hosted open-source install
+ * answers: no rows (`count: 0`), though they are stored.
  */
 import { ApiError, permissionDenied } from '../../errors.js';
 import { type AuditFilter, type AuditRow, auditRows } from '../../store/audit.js';
+import { planOfOrganisation, planOfProject, usersByIds } from '../../store/callers.js';
 import { type Queryable, one } from '../../store/db.js';
 import { environmentsByIds, projectsByIds } from '../../store/read.js';
 import { customPage } from '../pagination.js';
@@ -15,11 +16,16 @@ const idsOf = (values: (number | null)[]): number[] => [...new Set(values.filter
 
 /** The environments and projects a page of audit rows names, for nesting them. */
 async function relationsOf(q: Queryable, entries: AuditRow[]): Promise<AuditRelations> {
-  const [environments, projects] = await Promise.all([
+  const [environments, projects, users] = await Promise.all([
     environmentsByIds(q, idsOf(entries.map((e) => e.environment_id))),
     projectsByIds(q, idsOf(entries.map((e) => e.project_id))),
+    usersByIds(q, idsOf(entries.map((e) => e.author_id))),
   ]);
-  return { environments: new Map(environments.map((e) => [e.id, e])), projects: new Map(projects.map((p) => [p.id, p])) };
+  return {
+    environments: new Map(environments.map((e) => [e.id, e])),
+    projects: new Map(projects.map((p) => [p.id, p])),
+    users: new Map(users.map((u) => [u.id, u])),
+  };
 }
 
 /** An integer query parameter of `AuditLogsQueryParamSerializer`, with its error for text. */
@@ -49,10 +55,11 @@ function queryFilter(ctx: Ctx): AuditFilter {
 }
 
 /** One page of the rows both the route's scope and the query select (Flagsmith ANDs the two). */
-async function auditPage(ctx: Ctx, scope: AuditFilter): Promise<Reply> {
+async function auditPage(ctx: Ctx, scope: AuditFilter, limited = false): Promise<Reply> {
   const query = queryFilter(ctx);
   const disjoint = scope.projectId !== undefined && query.projectId !== undefined && scope.projectId !== query.projectId;
-  const entries = disjoint ? [] : await auditRows(ctx.db.pool, { ...query, ...scope });
+  // A free plan's audit_log_visibility_days is 0: Flagsmith keeps rows created from now on, i.e. none.
+  const entries = disjoint || limited ? [] : await auditRows(ctx.db.pool, { ...query, ...scope });
   const page = customPage(ctx, entries);
   const relations = await relationsOf(ctx.db.pool, page.results);
   return { status: 200, body: { ...page, results: page.results.map((e) => auditJson(e, relations)) } };
@@ -65,12 +72,14 @@ async function requireRow(ctx: Ctx, table: 'projects_project' | 'organisations_o
 }
 
 export const auditRoutes: Route[] = [
-  route('GET', '/api/v1/projects/:projectId(\\d+)/audit/', 'admin', async (ctx) =>
-    auditPage(ctx, { projectId: await requireRow(ctx, 'projects_project', intParam(ctx.params.projectId)) }),
-  ),
-  route('GET', '/api/v1/organisations/:organisationId(\\d+)/audit/', 'admin', async (ctx) =>
-    auditPage(ctx, { organisationId: await requireRow(ctx, 'organisations_organisation', intParam(ctx.params.organisationId)) }),
-  ),
+  route('GET', '/api/v1/projects/:projectId(\\d+)/audit/', 'admin', async (ctx) => {
+    const projectId = await requireRow(ctx, 'projects_project', intParam(ctx.params.projectId));
+    return auditPage(ctx, { projectId }, (await planOfProject(ctx.db.pool, projectId)) === 'free');
+  }),
+  route('GET', '/api/v1/organisations/:organisationId(\\d+)/audit/', 'admin', async (ctx) => {
+    const organisationId = await requireRow(ctx, 'organisations_organisation', intParam(ctx.params.organisationId));
+    return auditPage(ctx, { organisationId }, (await planOfOrganisation(ctx.db.pool, organisationId)) === 'free');
+  }),
   // Every organisation the caller administers: the sandbox's one admin token administers them all.
   route('GET', '/api/v1/audit/', 'admin', async (ctx) => auditPage(ctx, {})),
 ];

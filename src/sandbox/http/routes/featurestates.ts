@@ -12,13 +12,17 @@ import {
   liveEnvironmentStates,
   stateById,
 } from '../../store/read.js';
+import { apiKeyOf, userOf } from '../../store/callers.js';
 import { identityOverrides } from '../../store/identities.js';
-import { type LegacyStatePatch, legacyDeleteState, legacyUpdateState } from '../../store/states.js';
+import { type Author, type LegacyStatePatch, legacyDeleteState, legacyUpdateState } from '../../store/states.js';
 import type { FlatValue } from '../../store/values.js';
 import { pageOnly } from '../pagination.js';
 import { type Ctx, type Reply, type Route, intParam, route } from '../router.js';
 import { stateDictJson, stateFlatJson } from '../shapes.js';
 import { identityStateJson } from './identities.js';
+
+/** The audit author of a write: the caller's user or master API key. */
+const authorOf = (ctx: Ctx): Author => ({ authorId: userOf(ctx.caller), masterApiKeyId: apiKeyOf(ctx.caller) });
 
 /**
  * The environment of an `environments/{key}/featurestates/` request. An unknown key is refused by
@@ -76,7 +80,7 @@ const updateInEnvironment =
     const environment = await environmentOf(ctx, 'detail');
     const state = await liveState(ctx.db.pool, environment, intParam(ctx.params.id));
     const patch = legacyPatch(ctx.body);
-    const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch));
+    const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch, authorOf(ctx)));
     return { status: 200, body: answer === 'state' ? stateFlatJson(updated) : { feature: updated.feature_id, enabled: updated.enabled } };
   };
 
@@ -86,7 +90,7 @@ const updateUnscoped = async (ctx: Ctx) => {
   const environment = state && (await environmentById(ctx.db.pool, state.environment_id));
   if (!state || !environment) throw notFound('FeatureState');
   const patch = legacyPatch(ctx.body);
-  const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch));
+  const updated = await ctx.db.transaction((q) => legacyUpdateState(q, environment, state, patch, authorOf(ctx)));
   return { status: 200, body: stateDictJson(updated) };
 };
 
@@ -94,7 +98,7 @@ const updateUnscoped = async (ctx: Ctx) => {
 const deleteInEnvironment = async (ctx: Ctx): Promise<Reply> => {
   const environment = await environmentOf(ctx, 'detail');
   const state = await liveState(ctx.db.pool, environment, intParam(ctx.params.id));
-  await ctx.db.transaction((q) => legacyDeleteState(q, environment, state));
+  await ctx.db.transaction((q) => legacyDeleteState(q, environment, state, authorOf(ctx)));
   return { status: 204 };
 };
 

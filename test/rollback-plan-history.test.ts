@@ -1,0 +1,139 @@
+/**
+ * How the plan finds `flagOnAt` (when the flag last went off → on): in a bounded number of
+ * requests whatever the history's length, and "unknown, because …" when a plan limit hides the
+ * history (a free-plan organisation lists only the last 7 days' versions) or it runs past what
+ * the plan reads. The plan activity runs against a real sandbox.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ActivityDeps, createActivities } from '../activities/index.js';
+import { FLAG_ON_AT_MAX_VERSIONS } from '../activities/rollback-plan.js';
+import { parseConfig } from '../src/config/load.js';
+import { seed002, seed002FlagsmithConfig } from '../src/devtools/seed-002.js';
+import { FlagsmithClient } from '../src/flagsmith/index.js';
+import { createLogger } from '../src/log.js';
+import { createMetrics } from '../src/metrics.js';
+import { type Sandbox, type SeedDocument, startSandbox } from '../src/sandbox/index.js';
+import { testDatabase } from './helpers/databases.js';
+
+const TOKEN = 'plan-history-token';
+const DAY = 86_400_000;
+const at = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY).toISOString();
+
+/** Seed 002's project and environments; the flag's Production history as given. */
+function seed(plan: 'free' | undefined, history: { enabled: boolean; live_from: string }[]): SeedDocument {
+  return {
+    organisation: { name: 'Plan history', ...(plan ? { plan } : {}) },
+    project: { id: seed002.projectId, name: 'Curaway' },
+    environments: seed002.environments.map((e) => ({ id: e.id, name: e.name, api_key: e.apiKey })),
+    features: [{ name: seed002.flag, environments: { Production: { enabled: true, history } } }],
+  };
+}
+
+describe('the plan finds flagOnAt', async () => {
+  const limitedDb = await testDatabase('sandbox');
+  const longDb = await testDatabase('sandbox');
+  let limited: Sandbox;
+  let long: Sandbox;
+
+  beforeAll(async () => {
+    // Off 30 days ago, on 20 days ago, on again now: only the newest version is listed on a free plan.
+    limited = await startSandbox({
+      databaseUrl: limitedDb.url,
+      token: TOKEN,
+      seed: seed('free', [
+        { enabled: false, live_from: at(30) },
+        { enabled: true, live_from: at(20) },
+      ]),
+    });
+    // Off once, then on in 25 versions: longer than the plan reads.
+    long = await startSandbox({
+      databaseUrl: longDb.url,
+      token: TOKEN,
+      seed: seed(undefined, [{ enabled: false, live_from: at(60) }, ...Array.from({ length: 25 }, (_, i) => ({ enabled: true, live_from: at(50 - i) }))]),
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+    await long?.close();
+  });
+
+  function planActivity(sandbox: Sandbox) {
+    const flagsmith = new FlagsmithClient({ apiUrl: sandbox.url, adminToken: `Token ${TOKEN}`, timeoutMs: 5_000 });
+    const deps: ActivityDeps = {
+      config: parseConfig({ flagsmith: seed002FlagsmithConfig(sandbox.url), approval: { approvers: ['sd@example.com'] } }, 'test', {}),
+      log: createLogger('silent'),
+      metrics: createMetrics(),
+      secrets: { serverKeys: {} },
+      flagsmith,
+    };
+    return {
+      flagsmith,
+      plan: () => createActivities(deps).planEnvironment({ flag: seed002.flag, environment: 'Production', target: { enabled: false }, readHistory: true }),
+    };
+  }
+
+  const versionReads = (sandbox: Sandbox) => {
+    const log = sandbox.faults.log();
+    return {
+      states: log.filter((r) => /\/versions\/[0-9a-f-]{36}\/featurestates\/$/.test(r.path)).length,
+      retrieves: log.filter((r) => r.path.startsWith('/api/v1/environment-feature-versions/')).length,
+      total: log.length,
+    };
+  };
+
+  it('says it is unknown, and why, when a plan limit hides the history', async () => {
+    const listed = await limited.db.query<{ n: number }>('SELECT count(*)::int AS n FROM feature_versioning_environmentfeatureversion WHERE environment_id = $1', [
+      seed002.environments[0].id,
+    ]);
+    expect(listed[0]?.n).toBeGreaterThan(2);
+    const { flagsmith, plan } = planActivity(limited);
+    // The free plan's list shows the newest version alone (the others are older than 7 days).
+    const featureId = (await flagsmith.findFeatureByName(seed002.projectId, seed002.flag))?.id ?? -1;
+    expect(await flagsmith.listVersions(seed002.environments[0].id, featureId)).toHaveLength(1);
+    // Its audit lists answer no rows either, though the seed wrote them.
+    const stored = await limited.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_auditlog');
+    expect(stored[0]?.n).toBeGreaterThan(0);
+    const audit = await fetch(`${limited.url}/api/v1/projects/${seed002.projectId}/audit/`, { headers: { Authorization: `Token ${TOKEN}` } });
+    expect(await audit.json()).toMatchObject({ count: 0, results: [] });
+    const result = await plan();
+    expect(result.flagOnAt).toBeNull();
+    expect(result.flagOnAtUnknown).toMatch(/lists only part of the version history \(a plan limit hides older versions\).*give flagOnAt/);
+    await flagsmith.close();
+  });
+
+  it(`reads at most ${FLAG_ON_AT_MAX_VERSIONS} versions' states, whatever the history's length, and says when that was not enough`, async () => {
+    const { flagsmith, plan } = planActivity(long);
+    long.faults.clear();
+    const result = await plan();
+    const reads = versionReads(long);
+    expect(reads.states).toBe(FLAG_ON_AT_MAX_VERSIONS);
+    expect(reads.retrieves).toBe(0);
+    // Environment, feature search, feature state, versions list, and the bounded states reads.
+    expect(reads.total).toBeLessThanOrEqual(4 + FLAG_ON_AT_MAX_VERSIONS);
+    expect(result.flagOnAt).toBeNull();
+    expect(result.flagOnAtUnknown).toMatch(new RegExp(`newest ${FLAG_ON_AT_MAX_VERSIONS} versions.*no off → on transition.*give flagOnAt`));
+    await flagsmith.close();
+  });
+
+  it('finds the transition within the bound, and on a limited plan when it lies in the visible days', async () => {
+    // A fresh off → on inside the last 7 days on the limited sandbox: the plan sees it.
+    const featureId = (await limited.db.query<{ id: number }>('SELECT id FROM features_feature WHERE name = $1', [seed002.flag]))[0]?.id ?? -1;
+    const { flagsmith, plan } = planActivity(limited);
+    const prod = seed002.environments[0].id;
+    const flip = async (enabled: boolean) => {
+      const draft = await flagsmith.createVersion(prod, featureId, {
+        feature_states_to_update: [{ enabled, feature_state_value: { type: 'unicode', string_value: null, integer_value: null, boolean_value: null }, feature_segment: null }],
+      });
+      await flagsmith.publishVersion(prod, featureId, draft.uuid);
+      return (await flagsmith.getVersion(draft.uuid)).live_from;
+    };
+    await flip(false);
+    const onAt = await flip(true);
+    limited.faults.clear();
+    const result = await plan();
+    expect(result.flagOnAt).toBe(onAt);
+    expect(result).not.toHaveProperty('flagOnAtUnknown');
+    expect(versionReads(limited).states).toBeLessThanOrEqual(FLAG_ON_AT_MAX_VERSIONS);
+    await flagsmith.close();
+  });
+});
