@@ -11,6 +11,7 @@ import { environmentRoutes } from './routes/environments.js';
 import { featureStateRoutes } from './routes/featurestates.js';
 import { featureRoutes } from './routes/features.js';
 import { handleSandboxControl } from './routes/faults.js';
+import { projectRoutes } from './routes/projects.js';
 import { sdkRoutes } from './routes/sdk.js';
 import { versionRoutes } from './routes/versions.js';
 import type { Throttle } from './throttle.js';
@@ -22,6 +23,7 @@ export const routes: readonly Route[] = [
   ...environmentRoutes,
   ...featureRoutes,
   ...auditRoutes,
+  ...projectRoutes,
   ...sdkRoutes,
 ];
 
