@@ -171,6 +171,35 @@ describe('flagRollback over three environments', () => {
     });
   });
 
+  it('an environment that requires change requests (Flagsmith #8367): named in the plan, its 409 final and not retried', async () => {
+    await setAllOn();
+    const gamma = ENVS[2]?.id ?? 0;
+    await sandbox.db.query('UPDATE environments_environment SET minimum_change_request_approvals = 2 WHERE id = $1', [gamma]);
+    try {
+      await runWithWorker({ deps: deps() }, async ({ client, taskQueue, idPrefix }) => {
+        const handle = await startRollback(client, { taskQueue, idPrefix, input });
+        const planned = await waitForQuery('plan', () => handle.query(statusQuery), (s) => s.status === 'awaiting_approval');
+        expect(planned.plan?.changeRequests?.map((c) => [c.environment, c.minimumApprovals])).toEqual([['Gamma', 2]]);
+        expect(planned.plan?.changeRequests?.[0]?.note).toContain('requires a change request');
+        sandbox.faults.clear();
+        await handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER }] });
+        const attention = await waitForQuery('attention', () => handle.query(statusQuery), (s) => s.status === 'needs_attention');
+        expect(attention.environments.map((e) => e.state)).toEqual(['published', 'published', 'failed']);
+        expect(JSON.stringify(attention.environments[2])).toContain('environment Gamma requires a change request');
+        // One publish refused, never retried.
+        const publishes = sandbox.faults.log().filter((r) => r.method === 'POST' && r.path.startsWith(versionsPath(gamma)) && r.path.endsWith('/publish/'));
+        expect(publishes.map((r) => r.status)).toEqual([409]);
+        await handle.executeUpdate(resolveUpdate, { args: [{ by: APPROVER, action: 'accept' }] });
+        const result = await handle.result();
+        expect(result.status).toBe('needs_attention');
+        expect(await servedEnabled()).toEqual([false, false, true]);
+      });
+    } finally {
+      await sandbox.db.query('UPDATE environments_environment SET minimum_change_request_approvals = NULL WHERE id = $1', [gamma]);
+      sandbox.faults.clear();
+    }
+  });
+
   it('accepting a mix ends needs_attention with every environment named, never completed', async () => {
     await setAllOn();
     await runWithWorker({ deps: deps() }, async ({ client, taskQueue, idPrefix }) => {

@@ -95,6 +95,15 @@ describe('the plan finds flagOnAt', async () => {
     expect(stored[0]?.n).toBeGreaterThan(0);
     const audit = await fetch(`${limited.url}/api/v1/projects/${seed002.projectId}/audit/`, { headers: { Authorization: `Token ${TOKEN}` } });
     expect(await audit.json()).toMatchObject({ count: 0, results: [] });
+    // And the organisation holds one project: a second is refused as Flagsmith's permission class refuses it.
+    const organisation = (await limited.db.query<{ id: number }>('SELECT organisation_id AS id FROM projects_project'))[0]?.id;
+    const second = await fetch(`${limited.url}/api/v1/projects/`, {
+      method: 'POST',
+      headers: { Authorization: `Token ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Second', organisation }),
+    });
+    expect(second.status).toBe(403);
+    expect(await second.json()).toEqual({ detail: 'You do not have permission to perform this action.' });
     const result = await plan();
     expect(result.flagOnAt).toBeNull();
     expect(result.flagOnAtUnknown).toMatch(/lists only part of the version history \(a plan limit hides older versions\).*give flagOnAt/);
@@ -102,6 +111,15 @@ describe('the plan finds flagOnAt', async () => {
   });
 
   it(`reads at most ${FLAG_ON_AT_MAX_VERSIONS} versions' states, whatever the history's length, and says when that was not enough`, async () => {
+    // Without a plan limit an organisation takes a second project.
+    const organisation = (await long.db.query<{ id: number }>('SELECT organisation_id AS id FROM projects_project'))[0]?.id;
+    const second = await fetch(`${long.url}/api/v1/projects/`, {
+      method: 'POST',
+      headers: { Authorization: `Token ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Second', organisation }),
+    });
+    expect(second.status).toBe(201);
+    expect(await second.json()).toMatchObject({ name: 'Second', organisation });
     const { flagsmith, plan } = planActivity(long);
     long.faults.clear();
     const result = await plan();

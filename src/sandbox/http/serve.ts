@@ -13,6 +13,7 @@ import { featureRoutes } from './routes/features.js';
 import { handleSandboxControl } from './routes/faults.js';
 import { identityRoutes } from './routes/identities.js';
 import { sdkIdentityRoutes } from './routes/sdk-identities.js';
+import { projectRoutes } from './routes/projects.js';
 import { sdkRoutes } from './routes/sdk.js';
 import { segmentRoutes } from './routes/segments.js';
 import { versionRoutes } from './routes/versions.js';
@@ -25,6 +26,7 @@ export const routes: readonly Route[] = [
   ...environmentRoutes,
   ...featureRoutes,
   ...auditRoutes,
+  ...projectRoutes,
   ...sdkRoutes,
   // Segments and identities (issue 12 §1: the overrides a rollback would miss).
   ...segmentRoutes,
