@@ -124,10 +124,12 @@ describe('the plan finds flagOnAt', async () => {
     long.faults.clear();
     const result = await plan();
     const reads = versionReads(long);
-    expect(reads.states).toBe(FLAG_ON_AT_MAX_VERSIONS);
+    // The bounded walk, plus one read of the live version's states for its segment overrides (issue 12 §1).
+    expect(reads.states).toBe(FLAG_ON_AT_MAX_VERSIONS + 1);
     expect(reads.retrieves).toBe(0);
-    // Environment, feature search, feature state, versions list, and the bounded states reads.
-    expect(reads.total).toBeLessThanOrEqual(4 + FLAG_ON_AT_MAX_VERSIONS);
+    // Environment, feature search, feature state, versions list, the bounded states reads, and the
+    // overrides' three (live version states, identity overrides, segments).
+    expect(reads.total).toBeLessThanOrEqual(4 + FLAG_ON_AT_MAX_VERSIONS + 3);
     expect(result.flagOnAt).toBeNull();
     expect(result.flagOnAtUnknown).toMatch(new RegExp(`newest ${FLAG_ON_AT_MAX_VERSIONS} versions.*no off → on transition.*give flagOnAt`));
     await flagsmith.close();
