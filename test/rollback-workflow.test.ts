@@ -16,7 +16,9 @@ import {
 } from '../workflows/rollback/messages.js';
 import { ApprovedByKey, RollbackStepKey } from '../workflows/rollback/search-attributes.js';
 import { APPROVER, CONFIG_FLAG, ENV_IDS, FLAG, REQUESTER, SECRET_COLUMNS, TOKEN, rollbackFixture, testInput, waitForStatus } from './helpers/rollback.js';
-import { runWithWorker } from './helpers/temporal.js';
+import { runWithWorker, workflowBundle } from './helpers/temporal.js';
+import { Worker } from '@temporalio/worker';
+import { ONE_DECISION_PATCH } from '../workflows/rollback/approval.js';
 import { historyText } from './helpers/history.js';
 
 const fx = await rollbackFixture();
@@ -194,6 +196,29 @@ describe('flagRollback: approval rules', () => {
       expect(verdictFor(result, 'late').reason).toMatch(/after the decision \(approved by sd@example.com\)/);
       expect((await fx.versionsSince(since)).filter((v) => v.published)).toHaveLength(2);
     });
+  });
+
+  it('refuses a second verdict that reaches the run in the same activation as the approval (patch one-decision-per-run), and that history replays', async () => {
+    const since = new Date();
+    const queue = { taskQueue: `tq-race-${since.getTime()}`, idPrefix: `race-${since.getTime()}-` };
+    const { handle, planHash } = await runWithWorker({ deps: fx.deps(), ...queue }, async ({ client, taskQueue, idPrefix }) => {
+      const started = await start(client, taskQueue, idPrefix, testInput());
+      const planned = await waitForStatus(started, (s) => s.status === 'awaiting_approval');
+      return { handle: started, planHash: planned.plan?.planHash };
+    });
+    // No worker polls now: the three signals wait in history and reach the next worker in one activation.
+    await handle.signal(approveSignal, { by: APPROVER, planHash, requestId: 'ok' });
+    await handle.signal(approveSignal, { by: 'ops@example.com', requestId: 'second' });
+    await handle.signal(rejectSignal, { by: APPROVER, reason: 'changed my mind', requestId: 'rej' });
+    const result = await runWithWorker({ deps: fx.deps(), ...queue }, () => handle.result());
+    expect(result.status).toBe('completed');
+    expect(verdictFor(result, 'ok').verdict).toBe('accepted');
+    expect(verdictFor(result, 'second')).toEqual({ verdict: 'refused', reason: `arrived after the decision (approved by ${APPROVER})` });
+    expect(verdictFor(result, 'rej')).toEqual({ verdict: 'refused', reason: `arrived after the decision (approved by ${APPROVER})` });
+    expect(result.approvals.map((a) => a.by)).toEqual([APPROVER]);
+    expect((await fx.versionsSince(since)).filter((v) => v.published)).toHaveLength(2);
+    expect(await historyText(handle)).toContain(ONE_DECISION_PATCH);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory(), 'replay-one-decision');
   });
 
   it('reject by an approver ends the run as rejected, nothing published', async () => {

@@ -11,7 +11,7 @@
  * - Just before publishing the plan is re-read; when it changed, the approval lapses and the new
  *   plan needs a new one.
  */
-import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { ApprovedByKey } from './search-attributes.js';
 import {
   RECORD_LIMITS,
@@ -29,6 +29,9 @@ import {
 import type { RollbackRun } from './run.js';
 import { approvalRefusal, parseApprove, parseReject, rejectionRefusal, sameIdentity } from './signals.js';
 import { spokenDuration } from './state.js';
+
+/** Patch id: a verdict judged after another one decided in the same activation is refused. */
+export const ONE_DECISION_PATCH = 'one-decision-per-run';
 
 /** How long a message sent before the plan exists waits for it (the plan's activities give up sooner). */
 export const PLAN_WAIT_MS = 10 * 60_000;
@@ -67,6 +70,17 @@ export class ApprovalGate {
   private closed(): boolean {
     const s = this.run.status;
     return this.decision !== null || s.outcome !== null || !['planning', 'awaiting_approval'].includes(s.status);
+  }
+
+  /**
+   * Two verdicts delivered in one activation both pass `waitForPlan` before either decides (each
+   * awaits it), so the second must be refused when it is judged. Patched (README, "Changing
+   * workflow code"): before it, the second was accepted too, and a second approval upserted
+   * `ApprovedBy` again. `patched()` is reached only on that race, so no other history changes.
+   */
+  private decidedMeanwhile(name: 'approve' | 'reject', via: MessageKind, value: ApprovePayload | RejectPayload): Verdict | null {
+    if (this.decision === null || !patched(ONE_DECISION_PATCH)) return null;
+    return this.run.refuse(name, via, value, this.afterDecision());
   }
 
   private afterDecision(): string {
@@ -111,6 +125,8 @@ export class ApprovalGate {
     const s = this.run.status;
     const plan = s.plan;
     if (!plan) return this.run.refuse('approve', via, value, 'no plan to approve');
+    const meanwhile = this.decidedMeanwhile('approve', via, value);
+    if (meanwhile) return meanwhile;
     const refusal = approvalRefusal(plan, s.requestedBy, value);
     if (refusal) return this.run.refuse('approve', via, value, refusal);
     this.decision = { kind: 'approved', by: value.by };
@@ -131,6 +147,8 @@ export class ApprovalGate {
     const s = this.run.status;
     const plan = s.plan;
     if (!plan) return this.run.refuse('reject', via, value, 'no plan to reject');
+    const meanwhile = this.decidedMeanwhile('reject', via, value);
+    if (meanwhile) return meanwhile;
     const refusal = rejectionRefusal(plan, s.requestedBy, value);
     if (refusal) return this.run.refuse('reject', via, value, refusal);
     this.decision = { kind: 'rejected', by: value.by };
