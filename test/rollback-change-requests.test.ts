@@ -8,15 +8,13 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActivityDeps, createActivities } from '../activities/index.js';
+import type { createActivities } from '../activities/index.js';
 import type { PublishEnvironmentInput } from '../activities/rollback-publish.js';
-import { parseConfig } from '../src/config/load.js';
-import { seed002, seed002FlagsmithConfig } from '../src/devtools/seed-002.js';
-import { FlagsmithClient } from '../src/flagsmith/index.js';
-import { createLogger } from '../src/log.js';
-import { createMetrics } from '../src/metrics.js';
+import { seed002 } from '../src/devtools/seed-002.js';
+import { type FlagsmithClient } from '../src/flagsmith/index.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { testDatabase } from './helpers/databases.js';
+import { sandboxActivities } from './helpers/sandbox-activities.js';
 
 const TOKEN = 'change-requests-token';
 
@@ -41,15 +39,7 @@ describe('an environment that requires change requests', async () => {
         features: [{ name: seed002.flag, environments: { Production: { enabled: true }, Development: { enabled: true } } }],
       },
     });
-    flagsmith = new FlagsmithClient({ apiUrl: sandbox.url, adminToken: `Api-Key ${TOKEN}`, timeoutMs: 5_000 });
-    const deps: ActivityDeps = {
-      config: parseConfig({ flagsmith: seed002FlagsmithConfig(sandbox.url), approval: { approvers: ['sd@example.com'] } }, 'test', {}),
-      log: createLogger('silent'),
-      metrics: createMetrics(),
-      secrets: { serverKeys: {} },
-      flagsmith,
-    };
-    acts = createActivities(deps);
+    ({ flagsmith, acts } = sandboxActivities(sandbox, `Api-Key ${TOKEN}`));
   });
   afterAll(async () => {
     await flagsmith?.close();

@@ -5,15 +5,11 @@
  * the plan reads. The plan activity runs against a real sandbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActivityDeps, createActivities } from '../activities/index.js';
 import { FLAG_ON_AT_MAX_VERSIONS } from '../activities/rollback-plan.js';
-import { parseConfig } from '../src/config/load.js';
-import { seed002, seed002FlagsmithConfig } from '../src/devtools/seed-002.js';
-import { FlagsmithClient } from '../src/flagsmith/index.js';
-import { createLogger } from '../src/log.js';
-import { createMetrics } from '../src/metrics.js';
+import { seed002 } from '../src/devtools/seed-002.js';
 import { type Sandbox, type SeedDocument, startSandbox } from '../src/sandbox/index.js';
 import { testDatabase } from './helpers/databases.js';
+import { sandboxActivities } from './helpers/sandbox-activities.js';
 
 const TOKEN = 'plan-history-token';
 const DAY = 86_400_000;
@@ -58,17 +54,10 @@ describe('the plan finds flagOnAt', async () => {
   });
 
   function planActivity(sandbox: Sandbox) {
-    const flagsmith = new FlagsmithClient({ apiUrl: sandbox.url, adminToken: `Token ${TOKEN}`, timeoutMs: 5_000 });
-    const deps: ActivityDeps = {
-      config: parseConfig({ flagsmith: seed002FlagsmithConfig(sandbox.url), approval: { approvers: ['sd@example.com'] } }, 'test', {}),
-      log: createLogger('silent'),
-      metrics: createMetrics(),
-      secrets: { serverKeys: {} },
-      flagsmith,
-    };
+    const { flagsmith, acts } = sandboxActivities(sandbox, `Token ${TOKEN}`);
     return {
       flagsmith,
-      plan: () => createActivities(deps).planEnvironment({ flag: seed002.flag, environment: 'Production', target: { enabled: false }, readHistory: true }),
+      plan: () => acts.planEnvironment({ flag: seed002.flag, environment: 'Production', target: { enabled: false }, readHistory: true }),
     };
   }
 

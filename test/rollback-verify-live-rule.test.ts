@@ -6,15 +6,13 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActivityDeps, createActivities } from '../activities/index.js';
+import type { createActivities } from '../activities/index.js';
 import type { VerifyEnvironmentInput, VerifyEnvironmentResult } from '../activities/rollback-verify.js';
-import { parseConfig } from '../src/config/load.js';
-import { seed002, seed002FlagsmithConfig } from '../src/devtools/seed-002.js';
-import { FlagsmithClient, environmentDefaultUpdate } from '../src/flagsmith/index.js';
-import { createLogger } from '../src/log.js';
-import { createMetrics } from '../src/metrics.js';
+import { seed002 } from '../src/devtools/seed-002.js';
+import { type FlagsmithClient, environmentDefaultUpdate } from '../src/flagsmith/index.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { testDatabase } from './helpers/databases.js';
+import { sandboxActivities } from './helpers/sandbox-activities.js';
 
 const TOKEN = 'live-rule-token';
 const NULL_VALUE = { type: 'unicode', string_value: null, integer_value: null, boolean_value: null } as const;
@@ -36,15 +34,7 @@ describe('verification reads the version SDKs serve', async () => {
         features: [{ name: seed002.flag, environments: { Production: { enabled: true } } }],
       },
     });
-    flagsmith = new FlagsmithClient({ apiUrl: sandbox.url, adminToken: `Token ${TOKEN}`, timeoutMs: 5_000 });
-    const deps: ActivityDeps = {
-      config: parseConfig({ flagsmith: seed002FlagsmithConfig(sandbox.url), approval: { approvers: ['sd@example.com'] } }, 'test', {}),
-      log: createLogger('silent'),
-      metrics: createMetrics(),
-      secrets: { serverKeys: {} },
-      flagsmith,
-    };
-    acts = createActivities(deps);
+    ({ flagsmith, acts } = sandboxActivities(sandbox, `Token ${TOKEN}`));
   });
   afterAll(async () => {
     await flagsmith?.close();
