@@ -43,6 +43,7 @@ function liveText(status: RollbackStatus, now: number): string | null {
   return null;
 }
 
+/** Whether this story has said that the cache wait is shortened (once per story). */
 let saidShortened = false;
 
 
@@ -75,6 +76,7 @@ function colourLine(term: Terminal, line: string): string {
 
 /** Tell the story; resolves to the exit code (0 when the rollback completed and the document was written). */
 export async function tellStory(stack: DemoStack, term: Terminal, options: StoryOptions = {}): Promise<number> {
+  saidShortened = false;
   const heading = (text: string) => term.line(`\n${term.style('bold', term.style('cyan', `▸ ${text}`))}`);
   const config = loadConfig({ FLAGOPS_CONFIG: stack.configPath });
   const runtime = runtimeSettings(stack.env);
@@ -88,7 +90,7 @@ export async function tellStory(stack: DemoStack, term: Terminal, options: Story
     const printer = new ProgressPrinter({ namespace: 'default', approverHint: APPROVER });
 
     heading('flagops plans it: every environment, before → after, with a hash the approver approves');
-    const planned = await followRun(client, term, handle, printer, (s) => s.status === 'awaiting_approval' || s.status !== 'planning');
+    const planned = await followRun(client, term, handle, printer, (s) => s.status !== 'planning');
     const plan = planned.status?.plan;
     if (planned.status?.status !== 'awaiting_approval' || !plan) {
       term.line(term.style('red', `  the plan did not come: ${planned.problem ?? planned.status?.status ?? 'no status'}`));
