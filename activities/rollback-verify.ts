@@ -92,9 +92,13 @@ export function createRollbackVerifyActivities(deps: ActivityDeps) {
        * #8127); its environment default is what is compared.
        */
       const adminViewByLiveRule = async (ours: string): Promise<ViewCheck> => {
+        // Our version's states are read beside the list, so the usual answer (ours is live) costs
+        // one round trip; another live version's states are read after, on the failing path only.
+        const oursStates = client.listVersionFeatureStates(env.id, input.featureId, ours, { signal });
+        oursStates.catch(() => undefined);
         const { current } = classifyVersions(await client.listVersions(env.id, input.featureId, { isLive: true, signal }), new Date());
         if (!current) return check(false, 'no live version found');
-        const states = await client.listVersionFeatureStates(env.id, input.featureId, current.uuid, { signal });
+        const states = current.uuid === ours ? await oursStates : await client.listVersionFeatureStates(env.id, input.featureId, current.uuid, { signal });
         const state = states.find((s) => s.feature_segment === null && s.identity === null);
         if (!state) return check(false, `live version ${current.uuid} has no environment default`, { version: current.uuid });
         const value = fromFeatureStateValue(state.feature_state_value);
