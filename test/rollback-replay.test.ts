@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { TAIL_BY_LONG_POLL_PATCH } from '../workflows/audit-log-tailer.js';
 import { COALESCE_BURSTS_PATCH } from '../workflows/environment-document-sync.js';
 import { APPROVAL_NOTICE_PATCH } from '../workflows/rollback/announce.js';
+import { ONE_DECISION_PATCH } from '../workflows/rollback/approval.js';
 import { SETTLED_PLAN_PATCH, UNCHANGED_PLAN_PATCH } from '../workflows/rollback/plan.js';
 import { nextBuildBundle } from './helpers/next-build.js';
 import { quietRuntime, workflowBundle } from './helpers/temporal.js';
@@ -49,6 +50,7 @@ const branches = [
   'rollback/replanned.json',
   'rollback/drafts-deleted.json',
   'rollback/approval-notice.json',
+  'rollback/second-verdict-refused.json',
   'sync/pass-with-backoff.json',
   'sync/continue-as-new.json',
   'sync/burst-coalesced.json',
@@ -91,6 +93,9 @@ describe('replay of every recorded branch', () => {
     const notices = (name: string) => count(name, (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyApprovalNeeded');
     for (const old of ['rollback/completed-update.json', 'rollback/approved-plan-kept.json', 'rollback/replanned.json']) expect([marked(old, APPROVAL_NOTICE_PATCH), notices(old)], old).toEqual([false, 0]);
     expect([marked('rollback/approval-notice.json', APPROVAL_NOTICE_PATCH), notices('rollback/approval-notice.json')]).toEqual([true, 1]);
+    // one-decision-per-run: reached only when two verdicts arrive together; only that history carries it.
+    for (const old of branches.filter((b) => b !== 'rollback/second-verdict-refused.json')) expect(marked(old, ONE_DECISION_PATCH), old).toBe(false);
+    expect(marked('rollback/second-verdict-refused.json', ONE_DECISION_PATCH)).toBe(true);
     // Before tail-by-long-poll every empty poll was followed by a timer; after it there is none.
     expect(marked('tailer/continue-as-new.json', TAIL_BY_LONG_POLL_PATCH)).toBe(false);
     expect(timers('tailer/continue-as-new.json')).toBeGreaterThan(0);

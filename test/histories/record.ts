@@ -64,6 +64,8 @@ interface Stack {
   deps: ActivityDeps;
   /** A local stand-in for Slack's Web API (answers `{"ok": true}`). */
   slackApiUrl: string;
+  /** Run `fn` with a worker of its own polling `taskQueue` (none polls it before or after). */
+  withWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T>;
 }
 
 const input = (overrides: Partial<RollbackInput> = {}): RollbackInput => ({
@@ -157,6 +159,18 @@ const rollbackBranches: Record<string, (stack: Stack) => Promise<History>> = {
       delete config.slack;
       delete stack.deps.secrets.slackBotToken;
     }
+  },
+  // Recorded after `one-decision-per-run`: no worker polls while three verdicts are sent, so the
+  // next worker gets them in one activation; the first decides, the other two are refused.
+  'rollback/second-verdict-refused': async (stack) => {
+    const queue = `${stack.taskQueue}-race`;
+    await setFlagOn(stack);
+    const handle = await startRollback(stack.client, { taskQueue: queue, idPrefix: stack.idPrefix, input: input() });
+    const status = await stack.withWorker(queue, () => until('plan', () => handle.query(statusQuery), (s) => s.status === 'awaiting_approval'));
+    await handle.signal(approveSignal, { by: APPROVER, planHash: status.plan?.planHash, requestId: 'first' });
+    await handle.signal(approveSignal, { by: 'ops@example.com', requestId: 'second' });
+    await handle.signal(rejectSignal, { by: APPROVER, reason: 'too late', requestId: 'third' });
+    return stack.withWorker(queue, () => ended(handle, 'completed'));
   },
   'rollback/rejected': async (stack) => {
     const { handle } = await planned(stack);
@@ -311,7 +325,7 @@ try {
   const config = parseConfig(
     {
       flagsmith: seed002FlagsmithConfig(sandbox.url),
-      approval: { approvers: [APPROVER, 'ic@example.com'], distinctFromRequester: true },
+      approval: { approvers: [APPROVER, 'ic@example.com', 'ops@example.com'], distinctFromRequester: true },
       flags: {
         [FLAG]: {
           semantics: 'asymmetric',
@@ -347,7 +361,9 @@ try {
   closers.push(() => new Promise((resolve) => slackApi.close(resolve)));
   const slackApiUrl = `http://127.0.0.1:${(slackApi.address() as AddressInfo).port}/api`;
   const worker = await createFlagopsWorker({ connection, namespace: 'default', taskQueue, deps, workflowBundle });
-  const stack: Stack = { client, taskQueue, idPrefix, sandbox, flagsmith, flagsmithDb, deps, slackApiUrl };
+  const withWorker = async <T>(queue: string, fn: () => Promise<T>): Promise<T> =>
+    (await createFlagopsWorker({ connection, namespace: 'default', taskQueue: queue, deps, workflowBundle, shutdownGraceTimeMs: 1_000 })).runUntil(fn());
+  const stack: Stack = { client, taskQueue, idPrefix, sandbox, flagsmith, flagsmithDb, deps, slackApiUrl, withWorker };
   await worker.runUntil(async () => {
     for (const [name, record] of [...pick(rollbackBranches), ...pick(syncBranches)]) {
       const history = await record(stack);
