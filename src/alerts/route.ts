@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FlagopsConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { AlertSource } from '../../workflows/rollback/messages.js';
+import { readCappedBody, replyJson } from '../webhooks/body.js';
 import { bearerMatches } from './auth.js';
 import { dispatchAlerts, type AlertTarget } from './dispatch.js';
 import { AlertPayloadError, readAlertWebhook } from './payload.js';
@@ -28,59 +29,36 @@ export interface AlertRouteOptions {
 
 const routes: Record<string, AlertSource> = { '/alerts/alertmanager': 'alertmanager', '/alerts/grafana': 'grafana' };
 
-class BodyTooLarge extends Error {}
-
-async function readCapped(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_ALERT_BODY_BYTES) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
-}
-
 /** Serve one request under {@link ALERT_ROUTE_PREFIX}. */
 export async function handleAlertRequest(options: AlertRouteOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const source = routes[(req.url ?? '').split('?')[0] ?? ''];
-  if (!source) return reply(res, 404, { detail: 'alert routes: POST /alerts/alertmanager or /alerts/grafana' });
-  if (!options.token) return reply(res, 404, { detail: 'alert webhooks are not configured: set FLAGOPS_ALERT_TOKEN on the receiver' });
-  if (req.method !== 'POST') return reply(res, 405, { detail: `POST an ${source} webhook here` });
+  if (!source) return replyJson(res, 404, { detail: 'alert routes: POST /alerts/alertmanager or /alerts/grafana' });
+  if (!options.token) return replyJson(res, 404, { detail: 'alert webhooks are not configured: set FLAGOPS_ALERT_TOKEN on the receiver' });
+  if (req.method !== 'POST') return replyJson(res, 405, { detail: `POST an ${source} webhook here` });
   if (!bearerMatches(options.token, req.headers.authorization)) {
     options.log.warn({ event: 'alert.rejected', source, reason: req.headers.authorization ? 'wrong token' : 'no token' }, 'alert webhook rejected');
     req.resume();
-    return reply(res, 401, { detail: 'missing or invalid Authorization: Bearer token (FLAGOPS_ALERT_TOKEN)' }, { 'www-authenticate': 'Bearer' });
+    return replyJson(res, 401, { detail: 'missing or invalid Authorization: Bearer token (FLAGOPS_ALERT_TOKEN)' }, { 'www-authenticate': 'Bearer' });
   }
   const declared = Number(req.headers['content-length']);
-  let raw: Buffer;
-  try {
-    if (Number.isFinite(declared) && declared > MAX_ALERT_BODY_BYTES) throw new BodyTooLarge();
-    raw = await readCapped(req);
-  } catch (error) {
-    if (!(error instanceof BodyTooLarge)) throw error;
+  const raw = Number.isFinite(declared) && declared > MAX_ALERT_BODY_BYTES ? null : await readCappedBody(req, MAX_ALERT_BODY_BYTES);
+  if (raw === null) {
     options.log.warn({ event: 'alert.rejected', source, reason: 'body too large' }, 'alert webhook rejected');
     res.setHeader('connection', 'close');
-    return reply(res, 413, { detail: `body over ${MAX_ALERT_BODY_BYTES} bytes` });
+    return replyJson(res, 413, { detail: `body over ${MAX_ALERT_BODY_BYTES} bytes` });
   }
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
-    return reply(res, 400, { detail: 'body is not JSON' });
+    return replyJson(res, 400, { detail: 'body is not JSON' });
   }
   try {
     const notification = readAlertWebhook(source, body);
     const { actions, unmatched } = await dispatchAlerts(options.target, options.config, notification, options.log);
-    return reply(res, 202, { actions, unmatched });
+    return replyJson(res, 202, { actions, unmatched });
   } catch (error) {
-    if (error instanceof AlertPayloadError) return reply(res, 400, { detail: `not an ${source} notification: ${error.message}` });
+    if (error instanceof AlertPayloadError) return replyJson(res, 400, { detail: `not an ${source} notification: ${error.message}` });
     throw error;
   }
 }

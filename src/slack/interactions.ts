@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpClient } from '../http.js';
 import type { Logger } from '../log.js';
+import { readCappedBody } from '../webhooks/body.js';
 import { replyToInteraction } from './api.js';
 import { decide, type Decision, type SlackDecider } from './decide.js';
 import { slackEscape } from './message.js';
@@ -32,18 +33,6 @@ export interface SlackInteractionsOptions extends SlackDecider {
 function answer(res: ServerResponse, status: number, text = ''): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
   res.end(text);
-}
-
-/** The body, or null once it passed the cap (the rest is not read). */
-async function readCapped(req: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_INTERACTION_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -71,7 +60,7 @@ function replyFor(press: ButtonPress, decision: Decision): Record<string, unknow
 export async function handleSlackInteraction(options: SlackInteractionsOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const log = options.log;
   if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== SLACK_INTERACTIONS_PATH) return answer(res, 404, `POST Slack interactions to ${SLACK_INTERACTIONS_PATH}`);
-  const raw = await readCapped(req);
+  const raw = await readCappedBody(req, MAX_INTERACTION_BYTES);
   if (raw === null) {
     log.warn({ event: 'slack.refused', reason: 'body too large' }, 'Slack interaction refused');
     return answer(res, 413, 'body too large');

@@ -12,6 +12,7 @@ import type { Database } from '../db/sql.js';
 import { type SyncTarget, syncInputFromConfig, wakeEnvironmentSync } from '../document-sync/wake.js';
 import type { Logger } from '../log.js';
 import { handleSlackInteraction, type SlackInteractionsOptions } from '../slack/interactions.js';
+import { readCappedBody, replyJson } from './body.js';
 import { signatureHeader, verifySignature } from './signature.js';
 import { resolveEnvironmentIds, webhookTargets } from './targets.js';
 
@@ -43,49 +44,25 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-class BodyTooLarge extends Error {}
-
-async function readRaw(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-  res.end(text);
-}
-
 async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method === 'GET' && req.url === '/healthz') return reply(res, 200, { ok: true });
-  if (req.url?.startsWith('/slack/')) return options.slack ? handleSlackInteraction(options.slack, req, res) : reply(res, 404, { detail: 'Slack interactions are off (set SLACK_SIGNING_SECRET)' });
+  if (req.method === 'GET' && req.url === '/healthz') return replyJson(res, 200, { ok: true });
+  if (req.url?.startsWith('/slack/')) return options.slack ? handleSlackInteraction(options.slack, req, res) : replyJson(res, 404, { detail: 'Slack interactions are off (set SLACK_SIGNING_SECRET)' });
   if (req.url?.startsWith(ALERT_ROUTE_PREFIX)) return handleAlertRequest({ token: options.alertToken, target: options.target, config: options.config, log: options.log }, req, res);
-  if (req.method !== 'POST') return reply(res, 405, { detail: 'POST a Flagsmith webhook here' });
+  if (req.method !== 'POST') return replyJson(res, 405, { detail: 'POST a Flagsmith webhook here' });
   const { secret, flagsmithDb } = options;
-  if (!secret || !flagsmithDb) return reply(res, 404, { detail: 'Flagsmith webhooks are not configured: set FLAGSMITH_WEBHOOK_SECRET and FLAGSMITH_DATABASE_URL' });
-  let raw: Buffer;
-  try {
-    raw = await readRaw(req);
-  } catch (error) {
-    if (error instanceof BodyTooLarge) return reply(res, 413, { detail: 'body too large' });
-    throw error;
-  }
+  if (!secret || !flagsmithDb) return replyJson(res, 404, { detail: 'Flagsmith webhooks are not configured: set FLAGSMITH_WEBHOOK_SECRET and FLAGSMITH_DATABASE_URL' });
+  const raw = await readCappedBody(req, MAX_BODY_BYTES);
+  if (raw === null) return replyJson(res, 413, { detail: 'body too large' });
   const presented = req.headers[signatureHeader];
   if (!verifySignature(secret, raw, Array.isArray(presented) ? presented[0] : presented)) {
     options.log.warn({ event: 'webhook.rejected', reason: presented ? 'bad signature' : 'unsigned' }, 'webhook rejected');
-    return reply(res, 401, { detail: 'missing or invalid X-Flagsmith-Signature' });
+    return replyJson(res, 401, { detail: 'missing or invalid X-Flagsmith-Signature' });
   }
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
-    return reply(res, 400, { detail: 'body is not JSON' });
+    return replyJson(res, 400, { detail: 'body is not JSON' });
   }
   const environmentIds = await resolveEnvironmentIds(flagsmithDb, webhookTargets(body));
   const woken: string[] = [];
@@ -94,7 +71,7 @@ async function handle(options: WebhookReceiverOptions, req: IncomingMessage, res
   }
   const eventType = (body as { event_type?: unknown } | null)?.event_type;
   options.log.info({ event: 'webhook.accepted', eventType: typeof eventType === 'string' ? eventType : null, environments: environmentIds }, 'webhook accepted');
-  return reply(res, 202, { woken });
+  return replyJson(res, 202, { woken });
 }
 
 /** Listen for webhooks (port 0 picks a free one). */
@@ -102,7 +79,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const server = createServer((req, res) => {
     handle(options, req, res).catch((error: unknown) => {
       options.log.error({ event: 'webhook.error', err: error }, 'webhook handling failed');
-      if (!res.headersSent) reply(res, 500, { detail: 'could not process the webhook' });
+      if (!res.headersSent) replyJson(res, 500, { detail: 'could not process the webhook' });
     });
   });
   await new Promise<void>((resolve, reject) => {
