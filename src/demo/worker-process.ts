@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { projectDir } from '../paths.js';
+import { stopChild } from '../devtools/child-process.js';
 
 export interface WorkerProcess {
   pid: number;
@@ -39,14 +40,8 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv, log: WriteStrea
       if (!started) reject(new Error(`the worker exited during start-up (code ${code}, signal ${signal}): ${lastMessage(tail)}`));
     });
   });
-  const stop = async (graceMs = 20_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
-  };
+  // SIGTERM makes the worker drain.
+  const stop = (graceMs = 20_000) => stopChild(child, 'SIGTERM', graceMs);
   try {
     await ready;
   } catch (error) {

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { projectDir } from '../paths.js';
 import { Connection } from '@temporalio/client';
 import { searchAttributes } from '../temporal/search-attributes.js';
+import { stopChild } from './child-process.js';
 
 // Re-exported for existing importers; the declaration lives with the other Temporal settings.
 export { searchAttributes };
@@ -109,15 +110,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     child.stderr?.on('data', (chunk: string) => options.log?.(chunk));
     await waitUntilReady(address, options.readyTimeoutMs ?? 60_000, child);
   };
-  const stop = async () => {
-    const running = child;
-    if (running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGTERM');
-    const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopChild(child, 'SIGTERM', 10_000);
   await launch();
   return {
     address,

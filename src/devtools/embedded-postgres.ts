@@ -16,6 +16,7 @@ import { chownSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort } from './dev-server.js';
+import { stopChild } from './child-process.js';
 
 export interface EmbeddedPostgres {
   /** Admin URL (superuser `flagops`, database `postgres`). Holds a password: never log it. */
@@ -136,14 +137,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (!ready) reject(new Error(`embedded PostgreSQL exited during start-up (code ${code}, signal ${signal}); see the log`));
     });
   });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  // SIGINT is PostgreSQL's fast shutdown.
+  const stop = () => stopChild(child, 'SIGINT', 10_000);
   try {
     await readyOrExit;
   } catch (error) {
