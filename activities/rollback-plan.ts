@@ -234,8 +234,11 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
       // another environment, and versioning only ever goes from v1 to v2, never back. A v1
       // environment is read again, since it may have moved to v2 since the plan.
       const settledV2 = known?.versioning === 'v2';
-      // The re-check reads the overrides in its first round trip too (they need only the feature).
-      const overrideReads = known
+      // A context recorded before issue 12 carries no overrides mode: its plan has no overrides, and
+      // its re-check must not find any, or an unchanged plan would hash differently and need a new
+      // approval. The re-check reads the overrides in its first round trip too (they need only the feature).
+      const overridesMode = input.overrides;
+      const overrideReads = known && overridesMode !== undefined
         ? startOverrideReads(client, { projectId, envId: env.id, envApiKey: env.apiKey, featureId: known.featureId, liveVersionGuess: known.liveVersion ?? null })
         : undefined;
       const [remoteRead, featureRead, stateRead, versionsRead] = await Promise.allSettled([
@@ -268,14 +271,14 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         scheduled = classifyVersions(versions, now).scheduled.map((v) => ({ uuid: v.uuid, liveFrom: v.live_from ?? '', description: v.description }));
         if (input.readHistory) finding = await findFlagOnAt(client, env.id, feature.id, versions, now);
       }
-      const overrides = await planOverrides(client, {
+      const overrides = overridesMode === undefined ? undefined : await planOverrides(client, {
         projectId,
         envId: env.id,
         envApiKey: env.apiKey,
         featureId: feature.id,
         liveVersion: v2 ? state.environment_feature_version : null,
         after,
-        mode: input.overrides ?? 'keep',
+        mode: overridesMode,
         allowIdentifiers: deps.config.flags[input.flag]?.overrideIdentifiers ?? false,
       }, overrideReads);
       // The logger's mixin adds the workflow, run, activity and attempt.
@@ -288,7 +291,7 @@ export function createRollbackPlanActivities(deps: ActivityDeps) {
         before: { ...before, version: state.environment_feature_version },
         after,
         scheduled,
-        overrides,
+        ...(overrides ? { overrides } : {}),
         featureId: feature.id,
         flagOnAt: finding.flagOnAt,
         ...(finding.unknownReason === null ? {} : { flagOnAtUnknown: finding.unknownReason }),

@@ -57,7 +57,9 @@ describe('the plan finds flagOnAt', async () => {
     const { flagsmith, acts } = sandboxActivities(sandbox, `Token ${TOKEN}`);
     return {
       flagsmith,
-      plan: () => acts.planEnvironment({ flag: seed002.flag, environment: 'Production', target: { enabled: false }, readHistory: true }),
+      plan: () => acts.planEnvironment({ flag: seed002.flag, environment: 'Production', target: { enabled: false }, readHistory: true, overrides: 'keep' }),
+      /** As a context recorded before issue 12 asks: no overrides mode. */
+      planWithoutOverridesMode: () => acts.planEnvironment({ flag: seed002.flag, environment: 'Production', target: { enabled: false }, readHistory: true }),
     };
   }
 
@@ -121,6 +123,16 @@ describe('the plan finds flagOnAt', async () => {
     expect(reads.total).toBeLessThanOrEqual(4 + FLAG_ON_AT_MAX_VERSIONS + 3);
     expect(result.flagOnAt).toBeNull();
     expect(result.flagOnAtUnknown).toMatch(new RegExp(`newest ${FLAG_ON_AT_MAX_VERSIONS} versions.*no off → on transition.*give flagOnAt`));
+    await flagsmith.close();
+  });
+
+  it('reads no overrides for a context recorded before issue 12 (no overrides mode), so its re-check hashes as its plan did', async () => {
+    const { flagsmith, planWithoutOverridesMode } = planActivity(long);
+    long.faults.clear();
+    const result = await planWithoutOverridesMode();
+    expect(result.overrides).toBeUndefined();
+    expect(versionReads(long).states).toBe(FLAG_ON_AT_MAX_VERSIONS);
+    expect(long.faults.log().filter((r) => r.path.includes('/segments/') || r.query.includes('anyIdentity'))).toEqual([]);
     await flagsmith.close();
   });
 
